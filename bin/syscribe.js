@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// Entry point. The TypeScript sources are compiled to dist/ by `npm install` (the prepare script).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const entry = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(entry))) {
+  process.stderr.write('syscribe: dist/ is missing; run `npm install` (or `npm run build`) in the syscribe checkout first.\n');
+  process.exit(2);
+}
+const { main } = await import(entry.href);
+process.exitCode = await main();

@@ -1,0 +1,80 @@
+/**
+ * The CLI: one yargs command module per command under src/cli/, each thin.
+ * Exit codes: 0 success, 1 a finding, 2 usage or input error.
+ */
+import yargs, { type Argv } from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { createRequire } from 'node:module';
+import { UserError, EXIT_USAGE } from '../errors.js';
+import { commands } from './commands.js';
+
+const require = createRequire(import.meta.url);
+const pkg = require('../../package.json') as { version: string };
+
+/** Levenshtein distance, for "did you mean" on unknown flags. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++)
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length]![b.length]!;
+}
+
+export function suggest(word: string, known: string[]): string | undefined {
+  let best: string | undefined;
+  let bestD = Infinity;
+  for (const k of known) {
+    const dd = distance(word, k);
+    if (dd < bestD) { bestD = dd; best = k; }
+  }
+  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+}
+
+export function isDebug(argv: string[]): boolean {
+  return argv.includes('--debug') || process.env.SYSCRIBE_DEBUG === '1';
+}
+
+export function buildCli(argv: string[]): Argv {
+  let cli = yargs(argv)
+    .scriptName('syscribe')
+    .usage('syscribe <command> [options]\n\nWrite Linux seccomp profiles from what an application really does.')
+    .option('debug', { type: 'boolean', describe: 'Print stack traces on errors', global: true })
+    .strict()
+    .recommendCommands()
+    .demandCommand(1, 'Name a command (see syscribe --help).')
+    .version(pkg.version)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .epilog('Exit codes: 0 success, 1 a finding (verification failed, blocked syscalls found, profiles differ), 2 usage or input error.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      let line = msg ?? 'invalid usage';
+      if (line.startsWith('Did you mean')) line = `Unknown command '${argv[0] ?? ''}'. ${line}`;
+      const m = /^Unknown arguments?: (.*)$/.exec(line);
+      if (m) {
+        const known = Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
+        const hints = m[1]!.split(', ').map((u) => {
+          const s = suggest(u.replace(/^-+/, ''), known);
+          return s ? `${u} (did you mean --${s}?)` : u;
+        });
+        line = `Unknown argument${hints.length > 1 ? 's' : ''}: ${hints.join(', ')}`;
+      }
+      throw new UserError(`${line}\nRun 'syscribe --help' (or 'syscribe <command> --help') for usage.`);
+    });
+  for (const c of commands) cli = cli.command(c);
+  return cli;
+}
+
+export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+  try {
+    await buildCli(argv).parseAsync();
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (e) {
+    const err = e as Error & { exitCode?: number };
+    if (isDebug(argv)) process.stderr.write(`${err.stack ?? String(err)}\n`);
+    else process.stderr.write(`syscribe: ${err.message.split('\n')[0]}\n${err instanceof UserError ? err.message.split('\n').slice(1).map((l) => `${l}\n`).join('') : ''}`);
+    return err instanceof UserError ? err.exitCode : EXIT_USAGE;
+  }
+}
