@@ -1,0 +1,44 @@
+/** The human summary printed on stderr after a profile is generated. */
+import type { GenerateReport } from '../generate/index.js';
+import { argInWords } from '../generate/conditions.js';
+import type { LineCounts, MalformedSample, UnknownSyscall } from '../collect/collector.js';
+
+export function formatLines(lines: LineCounts, malformed: MalformedSample[]): string {
+  let s = `lines: ${lines.parsed} parsed, ${lines.ignored} ignored, ${lines.malformed} malformed\n`;
+  for (const m of malformed) s += `  malformed ${m.source}:${m.line}: ${m.reason}: ${m.text}\n`;
+  if (lines.malformed > malformed.length) s += `  (${lines.malformed - malformed.length} more malformed lines not shown)\n`;
+  return s;
+}
+
+export function formatUnknown(unknown: UnknownSyscall[]): string {
+  if (!unknown.length) return '';
+  let s = `unknown syscalls (left out of the profile; not in syscribe's table — newer kernel or corrupt input):\n`;
+  for (const u of unknown) s += `  ${u.arch} ${u.nr !== undefined ? `number ${u.nr}` : `name ${u.name}`} × ${u.count}\n`;
+  return s;
+}
+
+export function formatReport(r: GenerateReport, output?: string): string {
+  let s = '';
+  s += `baseline: ${r.baseline === 'none' ? 'none' : `${r.baseline} RuntimeDefault (${r.baselineSource})`}, flattened for ${r.nativeArch}, kernel ${r.kernel}, caps ${r.caps.length ? r.caps.join(',') : '(none)'}\n`;
+  s += `runtime: ${r.runtime}; default action ${r.defaultAction}; architectures ${r.architectures.join(', ')}\n`;
+  s += `observed: ${r.observed.length ? r.observed.map((o) => `${o.arch} ${o.syscalls} syscalls (${o.calls} calls)`).join('; ') : 'nothing'}\n`;
+  s += formatLines(r.lines, r.malformed);
+  if (r.lossSignals) s += `WARNING: the log says ${r.lost} records were lost (${r.lossSignals} loss signals): the profile may be incomplete\n`;
+  if (r.added.length) {
+    s += `added beyond the baseline (${r.added.length}):${r.baseline === 'none' ? ' ' + r.added.map((a) => a.name).join(' ') + '\n' : '\n'}`;
+    if (r.baseline !== 'none') for (const a of r.added) s += `  + ${a.name}: ${a.why}${a.hint ? ` (${a.hint})` : ''}\n`;
+  }
+  for (const n of r.narrowed) s += `  + ${n.name} only with ${n.args.map((a) => a.map(argInWords).join(' && ')).join(' | ')}: ${n.why}\n`;
+  for (const c of r.conditional) {
+    const st = c.status === 'pass' ? `all ${c.calls} recorded calls pass` : c.status === 'widened' ? 'arguments unknown: allowed unconditionally (--widen)' : 'arguments unknown: condition kept (--widen allows it unconditionally)';
+    s += `  ~ ${c.name}: baseline allows ${c.condition}; ${st}\n`;
+  }
+  for (const e of r.enosys) s += `  = ${e.name}: ${e.why}\n`;
+  if (r.risky.length) {
+    s += `risky syscalls now allowed (${r.risky.length}):\n`;
+    for (const x of r.risky) s += `  ! ${x.name}: ${x.why}\n`;
+  }
+  s += formatUnknown(r.unknown);
+  s += `profile: ${r.allowed.length} syscalls allowed${output && output !== '-' ? `, written to ${output}` : ''}\n`;
+  return s;
+}

@@ -1,0 +1,22 @@
+import type { Action, SeccompArg } from '../profile/types.js';
+
+/** A RuntimeDefault rule as the runtimes ship it: conditions evaluated per target before use. */
+export interface BaselineRule {
+  names: string[];
+  action: Action;
+  errnoRet?: number;
+  args?: SeccompArg[];
+  /** All must hold: arch (moby evaluator names: amd64, x86, x32, arm, arm64, …), every cap in the bounding set, kernel ≥ minKernel. */
+  includes?: { arches?: string[]; caps?: string[]; minKernel?: string };
+  /** The rule is dropped when the arch matches, or when ANY of the caps is in the bounding set. */
+  excludes?: { arches?: string[]; caps?: string[] };
+}
+
+export interface BaselineData {
+  source: string;
+  defaultAction: Action;
+  defaultErrnoRet?: number;
+  /** The capability set the runtime gives a container unless told otherwise. */
+  defaultCaps: string[];
+  rules: BaselineRule[];
+}

@@ -1,0 +1,299 @@
+/**
+ * generate: baseline ∪ observed → one plain OCI seccomp profile plus a report
+ * of every decision (added beyond the baseline, narrowed conditions, kept
+ * conditions, deliberate ENOSYS answers, risky calls, unknown numbers). Pure.
+ */
+import { ARCHES, type ArchId, archById, hostArch } from '../arch.js';
+import type { Observed, SyscallStat, UnknownSyscall, LineCounts, MalformedSample } from '../collect/collector.js';
+import type { Action, Flag, SeccompArg, SeccompProfile, SyscallRule } from '../profile/types.js';
+import { callAllowed, conditionInWords, testedIndices } from './conditions.js';
+import { type BaselineName, type FlatRule, capName, capThatAllows, defaultCaps, flattenBaseline, runningKernel } from './flatten.js';
+import { riskOf } from './risk.js';
+
+export const RUNTIME_NAMES = ['runc', 'crun', 'none'] as const;
+export type RuntimeName = (typeof RUNTIME_NAMES)[number];
+
+export const DEFAULT_ACTIONS: Readonly<Record<string, Action>> = {
+  errno: 'SCMP_ACT_ERRNO', log: 'SCMP_ACT_LOG', kill: 'SCMP_ACT_KILL_THREAD', 'kill-thread': 'SCMP_ACT_KILL_THREAD',
+  'kill-process': 'SCMP_ACT_KILL_PROCESS', trap: 'SCMP_ACT_TRAP',
+};
+
+export interface GenerateOptions {
+  baseline: BaselineName;
+  /** Bounding capabilities of the container; default: the baseline runtime's default set. */
+  caps?: string[];
+  /** Kernel "X.Y" for minKernel conditions; default: the running kernel. */
+  kernel?: string;
+  /** --arch: the architectures to list (replaces the observed ones). */
+  arches?: ArchId[];
+  /** --add-arch: listed in addition to the observed ones. */
+  addArches?: ArchId[];
+  /** The OCI runtime whose own post-filter calls must be allowed, and those calls. */
+  runtime?: RuntimeName;
+  runtimeSyscalls?: readonly string[];
+  defaultAction?: Action;
+  errnoRet?: number;
+  /** Turn argument-conditional names whose arguments are unknown into unconditional allows. */
+  widen?: boolean;
+  /** flags: [SECCOMP_FILTER_FLAG_LOG]: ERRNO/KILL denials show up in the audit log. */
+  logDenials?: boolean;
+}
+
+export interface Added { name: string; why: string; hint?: string }
+export interface Narrowed { name: string; args: SeccompArg[][]; why: string }
+export interface Conditional { name: string; condition: string; status: 'pass' | 'unknown-args' | 'widened'; calls: number }
+export interface Risky { name: string; why: string }
+
+export interface GenerateReport {
+  baseline: BaselineName;
+  baselineSource: string;
+  nativeArch: ArchId;
+  architectures: string[];
+  caps: string[];
+  kernel: string;
+  runtime: RuntimeName;
+  defaultAction: Action;
+  observed: Array<{ arch: ArchId; syscalls: number; calls: number }>;
+  /** Observed syscalls the baseline did not allow, now allowed. */
+  added: Added[];
+  /** Calls a conditional baseline rule would have blocked, allowed by the narrowest rule. */
+  narrowed: Narrowed[];
+  /** Observed syscalls the baseline allows only under an argument condition. */
+  conditional: Conditional[];
+  /** Baseline rules that deliberately answer ENOSYS, kept. */
+  enosys: Array<{ name: string; why: string }>;
+  risky: Risky[];
+  unknown: UnknownSyscall[];
+  lines: LineCounts;
+  malformed: MalformedSample[];
+  lost: number;
+  lossSignals: number;
+  /** Names allowed by the profile (any rule), sorted. */
+  allowed: string[];
+}
+
+const ENOSYS = 38;
+
+/** The native arch a profile is evaluated for: the 64-bit arch seen, else the host's when its family covers what was seen. */
+export function nativeArchFor(arches: readonly ArchId[]): ArchId {
+  const seen = ARCHES.filter((a) => arches.includes(a.id));
+  const wide = seen.find((a) => a.bits === 64);
+  if (wide) return wide.id;
+  const host = hostArch();
+  if (seen.length === 0 || seen.every((a) => host.family.includes(a.id))) return host.id;
+  // A 32-bit-only recording from another machine: the family head that lists it, else itself.
+  const head = ARCHES.find((a) => a.bits === 64 && seen.every((s) => a.family.includes(s.id)));
+  return head ? head.id : seen[0]!.id;
+}
+
+interface NameStat { stat: SyscallStat; fromRuntime: boolean }
+
+function mergeStats(observed: Observed): Map<string, NameStat> {
+  const out = new Map<string, NameStat>();
+  for (const [, m] of observed.arches) {
+    for (const [name, st] of m) {
+      const cur = out.get(name);
+      if (!cur) out.set(name, { stat: { count: st.count, args: [...st.args], noArgs: st.noArgs, argsTruncated: st.argsTruncated }, fromRuntime: false });
+      else {
+        cur.stat.count += st.count;
+        cur.stat.noArgs += st.noArgs;
+        cur.stat.args.push(...st.args);
+        cur.stat.argsTruncated ||= st.argsTruncated;
+      }
+    }
+  }
+  return out;
+}
+
+function eqArgs(idx: number[], tuple: ReadonlyArray<bigint | undefined>): SeccompArg[] | undefined {
+  const args: SeccompArg[] = [];
+  for (const i of idx) {
+    const v = tuple[i];
+    if (v === undefined || v > BigInt(Number.MAX_SAFE_INTEGER) || v < 0n) return undefined;
+    args.push({ index: i, value: Number(v), op: 'SCMP_CMP_EQ' });
+  }
+  return args;
+}
+
+export function generateProfile(observed: Observed, opts: GenerateOptions): { profile: SeccompProfile; report: GenerateReport } {
+  const seenArches = ARCHES.map((a) => a.id).filter((id) => (observed.arches.get(id)?.size ?? 0) > 0);
+  let listed: ArchId[] = opts.arches && opts.arches.length ? [...opts.arches] : [...seenArches];
+  for (const a of opts.addArches ?? []) if (!listed.includes(a)) listed.push(a);
+  const native = nativeArchFor(listed.length ? listed : seenArches);
+  const runtime = opts.runtime ?? 'none';
+  const runtimeNames = runtime === 'none' ? [] : [...(opts.runtimeSyscalls ?? [])];
+  // The runtime (64-bit, native) keeps running after the filter is installed: its arch must be listed.
+  if ((runtimeNames.length > 0 || listed.length === 0) && !listed.includes(native)) listed.push(native);
+  listed = ARCHES.map((a) => a.id).filter((id) => listed.includes(id));
+
+  const caps = (opts.caps ?? defaultCaps(opts.baseline)).map(capName).filter((c, i, a) => a.indexOf(c) === i).sort();
+  const kernel = opts.kernel ?? runningKernel();
+  const target = { arch: native, caps, kernel };
+  const base = flattenBaseline(opts.baseline, target);
+
+  // Working copy of the baseline's rules, and an index name → rules.
+  const rules: FlatRule[] = base.rules.map((r) => ({ ...r, names: [...r.names] }));
+  const byName = new Map<string, FlatRule[]>();
+  for (const r of rules) for (const n of r.names) byName.set(n, [...(byName.get(n) ?? []), r]);
+  const dropName = (name: string, pred: (r: FlatRule) => boolean) => {
+    for (const r of byName.get(name) ?? []) if (pred(r)) r.names = r.names.filter((n) => n !== name);
+  };
+
+  const stats = mergeStats(observed);
+  for (const n of runtimeNames) if (!stats.has(n)) stats.set(n, { stat: { count: 0, args: [], noArgs: 0, argsTruncated: false }, fromRuntime: true });
+
+  const added: Added[] = [];
+  const narrowed: Narrowed[] = [];
+  const conditional: Conditional[] = [];
+  const enosys: GenerateReport['enosys'] = [];
+  const risky: Risky[] = [];
+  const allowAdd = new Set<string>();
+  const extraRules: FlatRule[] = [];
+
+  const baselineWord = opts.baseline === 'none' ? 'no baseline' : `the ${opts.baseline} RuntimeDefault`;
+  for (const name of [...stats.keys()].sort()) {
+    const { stat, fromRuntime } = stats.get(name)!;
+    const own = byName.get(name) ?? [];
+    if (own.some((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args?.length)) continue;
+    const condAllow = own.filter((r) => r.action === 'SCMP_ACT_ALLOW' && r.args?.length);
+    const why = fromRuntime ? `called by ${runtime} after it installs the filter` : `observed; ${baselineWord} does not allow it`;
+    if (condAllow.length > 0) {
+      const condition = conditionInWords(name, own);
+      const idx = testedIndices(condAllow);
+      const failing: SeccompArg[][] = [];
+      let unknownCalls = stat.noArgs + (stat.argsTruncated ? 1 : 0);
+      let passing = 0;
+      for (const t of stat.args) {
+        const ok = callAllowed(own, t);
+        if (ok === true) passing++;
+        else if (ok === undefined) unknownCalls++;
+        else {
+          const a = eqArgs(idx, t);
+          if (a) {
+            if (!failing.some((f) => JSON.stringify(f) === JSON.stringify(a))) failing.push(a);
+            // A conditional non-allow rule of the baseline that catches this call would still win: drop it.
+            dropName(name, (r) => r.action !== 'SCMP_ACT_ALLOW' && !!r.args?.length && callAllowed([{ ...r, action: 'SCMP_ACT_ALLOW' }], t) === true);
+          } else unknownCalls++;
+        }
+      }
+      if (failing.length) {
+        for (const a of failing) extraRules.push({ names: [name], action: 'SCMP_ACT_ALLOW', args: a });
+        narrowed.push({ name, args: failing, why: `recorded calls outside "${condition}"` });
+        if (riskOf(name)) risky.push({ name, why: riskOf(name)! });
+      }
+      if (unknownCalls > 0 && opts.widen) {
+        dropName(name, () => true);
+        allowAdd.add(name);
+        conditional.push({ name, condition, status: 'widened', calls: stat.count });
+        if (riskOf(name)) risky.push({ name, why: riskOf(name)! });
+      } else if (unknownCalls > 0 || fromRuntime) {
+        conditional.push({ name, condition, status: 'unknown-args', calls: stat.count });
+      } else if (!failing.length || passing > 0) {
+        conditional.push({ name, condition, status: 'pass', calls: passing });
+      }
+      continue;
+    }
+    const block = own.find((r) => r.action !== 'SCMP_ACT_ALLOW' && !r.args?.length);
+    if (block && block.action === 'SCMP_ACT_ERRNO' && block.errnoRet === ENOSYS && base.defaultErrnoRet !== ENOSYS) {
+      enosys.push({ name, why: `${baselineWord} answers ${name} with ENOSYS on purpose (libc then falls back to an older call whose arguments seccomp can check); kept` });
+      continue;
+    }
+    dropName(name, (r) => r.action !== 'SCMP_ACT_ALLOW');
+    allowAdd.add(name);
+    const hint = capThatAllows(opts.baseline, name, target);
+    added.push({ name, why, ...(hint ? { hint: `${baselineWord} allows it with ${hint}` } : {}) });
+    if (riskOf(name)) risky.push({ name, why: riskOf(name)! });
+  }
+
+  const outRules: FlatRule[] = rules.filter((r) => r.names.length > 0);
+  if (allowAdd.size) {
+    const uncond = outRules.find((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args?.length && r.errnoRet === undefined);
+    if (uncond) uncond.names.push(...allowAdd);
+    else outRules.unshift({ names: [...allowAdd], action: 'SCMP_ACT_ALLOW' });
+  }
+  outRules.push(...extraRules);
+
+  const defaultAction = opts.defaultAction ?? 'SCMP_ACT_ERRNO';
+  const profile: SeccompProfile = { defaultAction };
+  if (defaultAction === 'SCMP_ACT_ERRNO') profile.defaultErrnoRet = opts.errnoRet ?? base.defaultErrnoRet ?? 1;
+  profile.architectures = listed.map((id) => archById(id).scmp);
+  if (opts.logDenials) profile.flags = ['SECCOMP_FILTER_FLAG_LOG' as Flag];
+  profile.syscalls = canonicalRules(outRules);
+
+  const allowed = [...new Set(profile.syscalls.filter((r) => r.action === 'SCMP_ACT_ALLOW').flatMap((r) => r.names))].sort();
+  const report: GenerateReport = {
+    baseline: opts.baseline,
+    baselineSource: base.source,
+    nativeArch: native,
+    architectures: profile.architectures,
+    caps,
+    kernel,
+    runtime,
+    defaultAction,
+    observed: seenArches.map((a) => {
+      const m = observed.arches.get(a)!;
+      let calls = 0;
+      for (const s of m.values()) calls += s.count;
+      return { arch: a, syscalls: m.size, calls };
+    }),
+    added,
+    narrowed,
+    conditional,
+    enosys,
+    risky,
+    unknown: observed.unknown,
+    lines: observed.lines,
+    malformed: observed.malformed,
+    lost: observed.lost,
+    lossSignals: observed.lossSignals,
+    allowed,
+  };
+  return { profile, report };
+}
+
+const ACTION_ORDER: Action[] = ['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY', 'SCMP_ACT_TRACE', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRAP', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS'];
+
+/**
+ * Deterministic rule list: names sorted and deduplicated; rules with the same
+ * action, errnoRet and args merged; unconditional allows first, then by
+ * action, then conditional rules by args. Stable key order.
+ */
+export function canonicalRules(rules: readonly FlatRule[]): SyscallRule[] {
+  const groups = new Map<string, SyscallRule>();
+  for (const r of rules) {
+    if (!r.names.length) continue;
+    const args = (r.args ?? []).map((a) => {
+      const o: SeccompArg = { index: a.index, value: a.value, op: a.op };
+      if (a.valueTwo) o.valueTwo = a.valueTwo;
+      return o;
+    });
+    const key = JSON.stringify([r.action, r.errnoRet ?? null, args]);
+    const g = groups.get(key);
+    if (g) g.names.push(...r.names);
+    else {
+      const o: SyscallRule = { names: [...r.names], action: r.action };
+      if (r.errnoRet !== undefined) o.errnoRet = r.errnoRet;
+      if (args.length) o.args = args;
+      groups.set(key, o);
+    }
+  }
+  const out = [...groups.values()];
+  for (const r of out) r.names = [...new Set(r.names)].sort();
+  return out.sort((a, b) => {
+    const ca = a.args?.length ? 1 : 0;
+    const cb = b.args?.length ? 1 : 0;
+    const ua = a.action === 'SCMP_ACT_ALLOW' && !ca ? 0 : 1;
+    const ub = b.action === 'SCMP_ACT_ALLOW' && !cb ? 0 : 1;
+    if (ua !== ub) return ua - ub;
+    const ao = ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action);
+    if (ao) return ao;
+    if (ca !== cb) return ca - cb;
+    const n = cmp(a.names[0]!, b.names[0]!);
+    if (n) return n;
+    return cmp(JSON.stringify([a.errnoRet ?? null, a.args ?? []]), JSON.stringify([b.errnoRet ?? null, b.args ?? []]));
+  });
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

@@ -1,0 +1,92 @@
+/**
+ * Sources → lines. Files (plain or gzip, detected by magic bytes), stdin, and
+ * any readable stream (a child's stdout) become a stream of lines, one
+ * callback per line, CR of CRLF removed. Nothing is held in memory beyond the
+ * current chunk; a last line without a newline is still delivered.
+ */
+import { promises as fsp } from 'node:fs';
+import { createGunzip } from 'node:zlib';
+import { PassThrough, type Readable } from 'node:stream';
+import split2 from 'split2';
+import { UserError } from '../errors.js';
+
+export type LineHandler = (line: string, lineNo: number) => void;
+
+/** Explain a file-open error in one line. */
+export function describeOpenError(path: string, e: NodeJS.ErrnoException): UserError {
+  switch (e.code) {
+    case 'ENOENT':
+      return new UserError(`${path}: no such file`);
+    case 'EACCES':
+    case 'EPERM':
+      return new UserError(`${path}: permission denied${path.startsWith('/var/log/audit') ? ' (audit.log is readable by root only: run with sudo)' : ''}`);
+    case 'EISDIR':
+      return new UserError(`${path}: is a directory`);
+    default:
+      return new UserError(`${path}: ${e.message}`);
+  }
+}
+
+/** Open a path ('-' = stdin) as a byte stream, gunzipping .gz content transparently. */
+export async function openInput(path: string): Promise<Readable> {
+  if (path === '-') return process.stdin;
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(path, 'r');
+  } catch (e) {
+    throw describeOpenError(path, e as NodeJS.ErrnoException);
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw describeOpenError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    const magic = Buffer.alloc(2);
+    const { bytesRead } = await fh.read(magic, 0, 2, 0);
+    const gz = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
+    const raw = fh.createReadStream({ start: 0, highWaterMark: 1 << 16, autoClose: true });
+    if (!gz) return raw;
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    return raw.pipe(gunzip);
+  } catch (e) {
+    await fh.close().catch(() => undefined);
+    throw e;
+  }
+}
+
+/** Feed every line of a byte stream to `onLine`. Resolves at end of stream. */
+export function eachLine(input: Readable, onLine: LineHandler): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let n = 0;
+    const splitter = split2(/\r?\n/);
+    splitter.on('data', (line: string) => {
+      try {
+        onLine(line, ++n);
+      } catch (e) {
+        splitter.destroy(e as Error);
+      }
+    });
+    splitter.on('end', resolve);
+    splitter.on('error', reject);
+    input.on('error', (e) => splitter.destroy(e));
+    input.pipe(splitter);
+  });
+}
+
+/** Open a path and feed its lines. */
+export async function eachLineOfFile(path: string, onLine: LineHandler): Promise<void> {
+  const input = await openInput(path);
+  try {
+    await eachLine(input, onLine);
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code && !(err instanceof UserError)) throw describeOpenError(path, err);
+    throw e;
+  }
+}
+
+/** A stream that is a string's bytes (tests, small inputs). */
+export function stringStream(s: string): Readable {
+  const p = new PassThrough();
+  p.end(s);
+  return p;
+}
