@@ -1,6 +1,8 @@
 // The command registry: one module per command under src/cli/.
 import type { CommandModule } from 'yargs';
 import { resolveCommand } from './resolve.js';
+import { mergeCommand } from './merge.js';
+import { diffCommand } from './diff.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [resolveCommand];
+export const commands: CommandModule<any, any>[] = [resolveCommand, mergeCommand, diffCommand];

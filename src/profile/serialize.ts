@@ -36,15 +36,21 @@ export function profileToJson(p: SeccompProfile): string {
 export const CRD_GROUP = 'security-profiles-operator.x-k8s.io';
 export type CrdVersion = 'v1beta1' | 'v1';
 
-/** A Security Profiles Operator SeccompProfile object holding the profile in `spec`. */
+/**
+ * A Security Profiles Operator SeccompProfile object holding the profile in
+ * `spec`. SPO's spec has no defaultErrnoRet field (its ERRNO default is
+ * EPERM), so it is left out; see crdDropsErrno.
+ */
 export function profileToCrd(p: SeccompProfile, opts: { name: string; version?: CrdVersion; namespace?: string }): string {
   const metadata: Record<string, string> = { name: opts.name };
   if (opts.namespace) metadata.namespace = opts.namespace;
+  const spec = orderProfile(p);
+  delete spec.defaultErrnoRet;
   const doc = {
     apiVersion: `${CRD_GROUP}/${opts.version ?? 'v1beta1'}`,
     kind: 'SeccompProfile',
     metadata,
-    spec: orderProfile(p),
+    spec,
   };
   return yamlStringify(doc, { lineWidth: 0 });
 }
@@ -52,4 +58,9 @@ export function profileToCrd(p: SeccompProfile, opts: { name: string; version?: 
 /** Kubernetes object names: lowercase RFC 1123 subdomain. */
 export function isValidK8sName(n: string): boolean {
   return n.length > 0 && n.length <= 253 && /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(n);
+}
+
+/** True when writing `p` as a SeccompProfile loses a defaultErrnoRet other than EPERM. */
+export function crdDropsErrno(p: SeccompProfile): boolean {
+  return p.defaultErrnoRet !== undefined && p.defaultErrnoRet !== 1;
 }

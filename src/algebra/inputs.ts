@@ -1,0 +1,116 @@
+/**
+ * merge inputs: profiles (OCI JSON, SeccompProfile YAML, mixed) and, once
+ * wired, observation files (strace / audit logs) — told apart by content,
+ * not by name.
+ *
+ * INTEGRATION POINT (observation files): `loadMergeInputs` takes an optional
+ * `loadObservation(path, defaults)` that turns one strace/audit recording into
+ * a profile allowing exactly what was observed, with the given default
+ * action (the one the profile inputs share, or --default-action, else
+ * SCMP_ACT_ERRNO), so it merges like any other input. The merge command
+ * passes it through `makeMergeCommand({ loadObservation })` (src/cli/merge.ts).
+ * Intended wiring, once src/generate exports it:
+ *
+ *   import { observedToAllowProfile } from '../generate/index.js';
+ *   makeMergeCommand({ loadObservation: async (path, defaults) => observedToAllowProfile(await ingestAny(path), defaults) })
+ *
+ * Without it, an observation file is refused with a message saying how to
+ * turn it into a profile first.
+ */
+import { promises as fsp } from 'node:fs';
+import { UserError } from '../errors.js';
+import { type LoadedProfile, loadProfileFile, looksLikeProfile, parseProfileText } from '../profile/load.js';
+import type { Action, SeccompProfile } from '../profile/types.js';
+import { validateProfile } from '../profile/validate.js';
+import { describeOpenError } from '../sources/lines.js';
+import { type MergeInput, type MergeOptions, resolveMergeDefault } from './merge.js';
+import type { Defaults } from './normalize.js';
+
+export type ObservationLoader = (path: string, defaults: Defaults) => Promise<SeccompProfile>;
+
+export interface InputLoaders {
+  loadObservation?: ObservationLoader;
+}
+
+export type InputKind = 'profile' | 'observation';
+
+const HEAD_BYTES = 64 * 1024;
+
+/** Profile or recording? gzip files are recordings (logs are rotated gzipped; profiles are not). */
+export async function sniffInput(path: string): Promise<InputKind> {
+  if (path === '-') return 'profile';
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(path, 'r');
+  } catch (e) {
+    throw describeOpenError(path, e as NodeJS.ErrnoException);
+  }
+  try {
+    const st = await fh.stat();
+    if (st.isDirectory()) throw describeOpenError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    const buf = Buffer.alloc(Math.min(HEAD_BYTES, st.size));
+    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
+    if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return 'observation';
+    return looksLikeProfile(buf.subarray(0, bytesRead).toString('utf8')) ? 'profile' : 'observation';
+  } finally {
+    await fh.close();
+  }
+}
+
+export interface LoadedInputs {
+  inputs: MergeInput[];
+  /** Load warnings (e.g. a disabled SeccompProfile). */
+  warnings: string[];
+  profiles: number;
+  observations: number;
+}
+
+/**
+ * Load every input in order. Profiles first (their shared default decides
+ * the default observation profiles get), then observations through the loader.
+ */
+export async function loadMergeInputs(paths: readonly string[], loaders: InputLoaders = {}, opts: MergeOptions = {}): Promise<LoadedInputs> {
+  if (!paths.length) throw new UserError('nothing to merge: name at least one profile');
+  if (paths.filter((p) => p === '-').length > 1) throw new UserError('stdin (-) can be read once only');
+  const slots: Array<LoadedProfile[] | string> = [];
+  for (const p of paths) {
+    const kind = await sniffInput(p);
+    if (kind === 'profile') slots.push(await loadProfileFile(p));
+    else {
+      if (!loaders.loadObservation) {
+        throw new UserError(
+          `${p}: not a seccomp profile (it looks like a strace or audit recording); merging recordings directly is not wired in yet: ` +
+          `make a profile of it first (syscribe strace ${p} --baseline none -o observed.json) and merge that`,
+        );
+      }
+      slots.push(p);
+    }
+  }
+  const loaded = slots.filter((s): s is LoadedProfile[] => typeof s !== 'string').flat();
+  const warnings = loaded.flatMap((l) => l.warnings);
+  const observationPaths = slots.filter((s): s is string => typeof s === 'string');
+  let defaults: Defaults = { defaultAction: 'SCMP_ACT_ERRNO' as Action };
+  if (observationPaths.length) {
+    if (loaded.length || opts.defaultAction !== undefined) {
+      const d = resolveMergeDefault(loaded.map((l) => ({ source: l.source, profile: l.profile })), opts);
+      defaults = d.errnoRet === undefined ? { defaultAction: d.action } : { defaultAction: d.action, defaultErrnoRet: d.errnoRet };
+    }
+  }
+  const inputs: MergeInput[] = [];
+  for (const s of slots) {
+    if (typeof s !== 'string') {
+      for (const l of s) inputs.push({ source: l.source, profile: l.profile });
+      continue;
+    }
+    const profile = await loaders.loadObservation!(s, defaults);
+    const v = validateProfile(profile);
+    if (!v.ok) throw new Error(`profile made from ${s} is invalid: ${v.errors.slice(0, 3).join('; ')}`);
+    inputs.push({ source: `${s} (observed)`, profile: v.profile });
+  }
+  return { inputs, warnings, profiles: loaded.length, observations: observationPaths.length };
+}
+
+/** For tests and callers holding text: profile inputs from strings. */
+export function inputsFromText(files: ReadonlyArray<{ source: string; text: string }>): MergeInput[] {
+  return files.flatMap((f) => parseProfileText(f.text, f.source).map((l) => ({ source: l.source, profile: l.profile })));
+}
