@@ -6,6 +6,9 @@ import { ACTIONS, type Action, type SeccompProfile } from '../profile/types.js';
 import { type CrdVersion, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import { assertValidProfile } from '../profile/validate.js';
 import { writeFileAtomic } from '../write/atomic.js';
+import { parseErrno } from '../util/errno.js';
+
+export { parseErrno };
 
 interface Args {
   inputs: string[];
@@ -21,7 +24,6 @@ const SHORT_ACTIONS: Readonly<Record<string, Action>> = {
   allow: 'SCMP_ACT_ALLOW', log: 'SCMP_ACT_LOG', errno: 'SCMP_ACT_ERRNO', trace: 'SCMP_ACT_TRACE', trap: 'SCMP_ACT_TRAP',
   kill: 'SCMP_ACT_KILL_THREAD', 'kill-thread': 'SCMP_ACT_KILL_THREAD', 'kill-process': 'SCMP_ACT_KILL_PROCESS',
 };
-const ERRNOS: Readonly<Record<string, number>> = { EPERM: 1, ENOENT: 2, EACCES: 13, EINVAL: 22, ENOSYS: 38 };
 
 /** "errno", "kill-process", "SCMP_ACT_LOG" → Action. */
 export function parseDefaultAction(s: string): Action {
@@ -30,11 +32,6 @@ export function parseDefaultAction(s: string): Action {
   return a as Action;
 }
 
-export function parseErrno(s: string): number {
-  const n = ERRNOS[s.toUpperCase()] ?? (/^\d+$/.test(s) ? Number(s) : undefined);
-  if (n === undefined || n > 4095) throw new UserError(`--errno ${s}: want EPERM, ENOSYS, EACCES, EINVAL, ENOENT or a number 0-4095`);
-  return n;
-}
 
 export function mergeOptionsFrom(a: Pick<Args, 'default-action' | 'errno'>): MergeOptions {
   const o: MergeOptions = {};

@@ -1,21 +1,6 @@
-import { accessSync, constants } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { which } from '../../src/util/which.js';
 
-/** Path of a tool on PATH (plus the sbin dirs), or undefined. */
-export function which(tool: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin', '/usr/local/sbin'];
-  for (const d of dirs) {
-    if (!d) continue;
-    const p = join(d, tool);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      /* next */
-    }
-  }
-  return undefined;
-}
+export { which };
 
 /** Fail (never skip) when a system tool the test needs is missing. */
 export function requireTool(tool: string, pkg = tool): string {

@@ -1,0 +1,192 @@
+#!/usr/bin/env node
+// npm run bench — speed and memory goals, each measured against a baseline
+// run in the same invocation on the same machine (ratios, not absolute times).
+//
+//   1. strace input: a ≥200 MB log built by repeating the shipped samples;
+//      syscribe vs an awk one-liner that extracts names, and a `wc -l` floor;
+//      peak RSS at 1 MB vs 200 MB input (goal: flat).
+//   2. audit input: ≥1 M audit lines; lines/s vs an awk one-liner (goal ≥ 1 M lines/s); RSS flat;
+//      follow latency: line appended → profile on disk (goal ≤ 1 s).
+//   3. record backends on one syscall-heavy workload: bare, `strace -f -o /dev/null`,
+//      `syscribe record --backend strace`, `syscribe record --backend bpftrace`
+//      (goals: strace backend ≤ 1.05 × plain strace; bpftrace backend ≤ 1.2 × bare).
+//
+// Options: --only strace|audit|record, --mb N (size of the big strace log, default 200).
+// Needs: awk, wc (always); strace, bpftrace and root for part 3.
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, appendFileSync, writeFileSync, rmSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { once } from 'node:events';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const out = join(root, 'bench', 'out');
+mkdirSync(out, { recursive: true });
+const bin = join(root, 'bin', 'syscribe.js');
+const args = process.argv.slice(2);
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const bigMb = args.includes('--mb') ? Number(args[args.indexOf('--mb') + 1]) : 200;
+
+/** Run a command (argv, no shell); wall seconds and peak RSS (KiB, from /proc VmHWM, polled). */
+async function measure(cmd, argv, opts = {}) {
+  const t0 = process.hrtime.bigint();
+  const child = spawn(cmd, argv, { stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'], ...opts.spawn });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  let peak = 0;
+  const poll = setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]));
+    } catch { /* exited */ }
+  }, 5);
+  const [code] = await once(child, 'exit');
+  clearInterval(poll);
+  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (code !== 0 && !opts.allowFail) throw new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`);
+  return { secs, rssKiB: peak, code, stderr };
+}
+
+/** Build a file of at least `bytes` by repeating the given files. */
+async function repeatInto(path, files, bytes) {
+  if (existsSync(path) && statSync(path).size >= bytes) return statSync(path).size;
+  const chunks = files.map((f) => readFileSync(f));
+  const ws = createWriteStream(path);
+  let n = 0;
+  while (n < bytes) {
+    for (const c of chunks) {
+      if (!ws.write(c)) await once(ws, 'drain');
+      n += c.length;
+    }
+  }
+  ws.end();
+  await once(ws, 'finish');
+  return n;
+}
+
+function findFiles(dir, pred) {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile() && pred(f));
+}
+
+function lineCount(path) {
+  const r = spawnSync('wc', ['-l', path], { encoding: 'utf8' });
+  return Number(r.stdout.trim().split(/\s+/)[0]);
+}
+
+const fmt = (x, d = 2) => x.toFixed(d);
+const results = [];
+function report(name, value, unit, note = '') {
+  results.push({ name, value, unit, note });
+  console.log(`${name.padEnd(58)} ${typeof value === 'number' ? fmt(value) : value} ${unit}${note ? `  (${note})` : ''}`);
+}
+
+async function benchStrace() {
+  console.log('\n== strace input');
+  const samples = findFiles(join(root, 'samples'), (f) => f.endsWith('strace.log'));
+  if (!samples.length) throw new Error('no samples/*/strace.log to build the benchmark log from');
+  const big = join(out, `strace-${bigMb}mb.log`);
+  const small = join(out, 'strace-1mb.log');
+  const size = await repeatInto(big, samples, bigMb * 1e6);
+  await repeatInto(small, samples, 1e6);
+  const lines = lineCount(big);
+  const mb = size / 1e6;
+  console.log(`input: ${fmt(mb, 1)} MB, ${lines} lines (repeated ${samples.map((s) => s.slice(root.length + 1)).join(', ')})`);
+  const wc = await measure('wc', ['-l', big]);
+  const awk = await measure('awk', ['match($0, /[a-z_0-9]+\\(/) { c[substr($0, RSTART, RLENGTH - 1)]++ } END { for (k in c) n++; print n }', big]);
+  const sy = await measure(process.execPath, [bin, 'strace', big, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'strace-big.json')]);
+  const sySmall = await measure(process.execPath, [bin, 'strace', small, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'strace-small.json')]);
+  report('wc -l (floor)', mb / wc.secs, 'MB/s');
+  report('awk one-liner extracting names', mb / awk.secs, 'MB/s');
+  report('syscribe strace', mb / sy.secs, 'MB/s', `${fmt(lines / sy.secs / 1e6)} M lines/s`);
+  report('syscribe wall time / awk wall time (goal ≤ 1.0)', sy.secs / awk.secs, '×');
+  report('syscribe wall time / wc -l wall time', sy.secs / wc.secs, '×');
+  report('peak RSS at 1 MB input', sySmall.rssKiB / 1024, 'MiB');
+  report(`peak RSS at ${fmt(mb, 0)} MB input`, sy.rssKiB / 1024, 'MiB');
+  report('RSS ratio big/small (goal: flat, ~1.0)', sy.rssKiB / sySmall.rssKiB, '×');
+}
+
+async function benchAudit() {
+  console.log('\n== audit input');
+  const fixtures = findFiles(join(root, 'test', 'fixtures', 'audit'), (f) => /\.(log|txt)$/.test(f) && !f.endsWith('README.md'));
+  if (!fixtures.length) throw new Error('no test/fixtures/audit/*.log to build the benchmark log from');
+  const perLine = fixtures.reduce((a, f) => a + statSync(f).size, 0) / fixtures.reduce((a, f) => a + lineCount(f), 0);
+  const big = join(out, 'audit-big.log');
+  const small = join(out, 'audit-small.log');
+  const size = await repeatInto(big, fixtures, Math.max(2e6 * perLine, 100e6));
+  await repeatInto(small, fixtures, 1e6);
+  const lines = lineCount(big);
+  console.log(`input: ${fmt(size / 1e6, 1)} MB, ${lines} lines`);
+  const awk = await measure('awk', ['/type=SECCOMP|type=1326/ { for (i = 1; i <= NF; i++) if ($i ~ /^(arch|syscall)=/) k = k $i; c[k]++; k = "" } END { for (x in c) n++; print n }', big]);
+  const sy = await measure(process.execPath, [bin, 'audit', big, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-big.json')]);
+  const sySmall = await measure(process.execPath, [bin, 'audit', small, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-small.json')]);
+  report('awk one-liner (arch+syscall per record)', lines / awk.secs / 1e6, 'M lines/s');
+  report('syscribe audit (goal ≥ 1 M lines/s)', lines / sy.secs / 1e6, 'M lines/s');
+  report('syscribe wall time / awk wall time', sy.secs / awk.secs, '×');
+  report('peak RSS small / big', `${fmt(sySmall.rssKiB / 1024)} / ${fmt(sy.rssKiB / 1024)}`, 'MiB');
+
+  // Follow latency: append a record with a syscall not seen yet, wait for it in the profile on disk.
+  const followLog = join(out, 'follow.log');
+  const followOut = join(out, 'follow.json');
+  rmSync(followOut, { force: true });
+  writeFileSync(followLog, '');
+  const child = spawn(process.execPath, [bin, 'audit', followLog, '--follow', '--from-start', '--baseline', 'none', '--runtime', 'none', '-o', followOut], { stdio: ['ignore', 'ignore', 'pipe'] });
+  await new Promise((r) => setTimeout(r, 1500));
+  const lat = [];
+  const calls = [[39, 'getpid'], [102, 'getuid'], [104, 'getgid'], [110, 'getppid'], [186, 'gettid']];
+  for (const [i, [nr, name]] of calls.entries()) {
+    const t0 = process.hrtime.bigint();
+    appendFileSync(followLog, `type=SECCOMP msg=audit(1795413961.${100 + i}:${i}): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=77 comm="bench" exe="/bench" sig=0 arch=c000003e syscall=${nr} compat=0 ip=0x7f code=0x7ffc0000\n`);
+    let secs = Infinity;
+    while (Number(process.hrtime.bigint() - t0) / 1e9 < 10) {
+      try {
+        if (readFileSync(followOut, 'utf8').includes(`"${name}"`)) {
+          secs = Number(process.hrtime.bigint() - t0) / 1e9;
+          break;
+        }
+      } catch { /* not written yet */ }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    lat.push(secs);
+  }
+  child.kill('SIGINT');
+  await once(child, 'exit');
+  report('follow latency, line appended → profile on disk (goal ≤ 1 s)', Math.max(...lat), 's', `max of ${lat.length}; median ${fmt([...lat].sort((x, y) => x - y)[2])} s`);
+}
+
+async function benchRecord() {
+  console.log('\n== record backends');
+  // A syscall-heavy workload: many small processes, each stat-ing files.
+  const workload = ['sh', '-c', 'find /usr/share -type f 2>/dev/null | head -40000 | xargs -n 40 stat -c %s > /dev/null'];
+  const runs = 3;
+  const best = async (cmd, argv, opts) => {
+    let b = Infinity;
+    for (let i = 0; i < runs; i++) b = Math.min(b, (await measure(cmd, argv, opts)).secs);
+    return b;
+  };
+  const bare = await best(workload[0], workload.slice(1));
+  const strace = await best('strace', ['-f', '-o', '/dev/null', ...workload]);
+  const recS = await best(process.execPath, [bin, 'record', '--backend', 'strace', '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'rec-strace.json'), '--', ...workload]);
+  report('bare workload', bare, 's', `best of ${runs}`);
+  report('strace -f -o /dev/null', strace, 's');
+  report('syscribe record --backend strace', recS, 's');
+  report('strace backend / plain strace (goal ≤ 1.05)', recS / strace, '×');
+  if (process.getuid() === 0) {
+    const recB = await best(process.execPath, [bin, 'record', '--backend', 'bpftrace', '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'rec-bpf.json'), '--', ...workload]);
+    report('syscribe record --backend bpftrace', recB, 's');
+    report('bpftrace backend / bare (goal ≤ 1.2)', recB / bare, '×');
+  } else console.log('bpftrace backend: skipped (needs root)');
+}
+
+const parts = { strace: benchStrace, audit: benchAudit, record: benchRecord };
+for (const [k, f] of Object.entries(parts)) {
+  if (only && only !== k) continue;
+  try {
+    await f();
+  } catch (e) {
+    console.log(`${k}: FAILED: ${e.message}`);
+    process.exitCode = 1;
+  }
+}
+writeFileSync(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+console.log(`\nresults: ${join(out, 'results.json')}`);
