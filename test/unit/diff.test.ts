@@ -112,8 +112,8 @@ describe('syscribe diff', () => {
     expect(j.b).toBe(b);
     expect(j.equal).toBe(false);
     expect(j.actions[0].added).toEqual(['bind', 'personality']);
-    // NEW's defaultErrnoRet in a SeccompProfile spec: read, with a warning.
-    expect(r.warnings).toEqual([`${b}: /spec/defaultErrnoRet is not a SeccompProfile field (the operator drops it; strict kubectl validation rejects it); read as written`]);
+    // profileToCrd leaves defaultErrnoRet out (not a SeccompProfile field): nothing to warn about.
+    expect(r.warnings).toEqual([]);
     const same = await runDiff(a, file('same.yaml', profileToCrd(OLD, { name: 'old', version: 'v1' })));
     expect(same.exitCode).toBe(0);
     expect(same.text).toMatch(/^no differences: /);
