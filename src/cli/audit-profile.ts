@@ -1,0 +1,33 @@
+import type { CommandModule } from 'yargs';
+import { type ArchId, archById } from '../arch.js';
+import { Collector } from '../collect/collector.js';
+import { generateProfile, nativeArchFor } from '../generate/index.js';
+import { formatReport } from './report.js';
+import { type GeneratorArgs, checkOutputArgs, generatorOptionsFrom, withGeneratorOptions, writeProfile } from './generator-options.js';
+
+type Args = GeneratorArgs;
+
+export const auditProfileCommand: CommandModule<object, Args> = {
+  command: 'audit-profile',
+  describe: 'Write the audit-mode profile: the chosen RuntimeDefault with default action SCMP_ACT_LOG',
+  builder: (y) =>
+    withGeneratorOptions(y)
+      .example('$0 audit-profile -o /var/lib/kubelet/seccomp/profiles/audit.json', 'containerd RuntimeDefault, but log instead of deny')
+      .example('$0 audit-profile --baseline crio --arch aarch64 -o audit.json', 'CRI-O\'s, for an arm64 node')
+      .example('$0 audit-profile --no-log-denials -o audit.json', 'do not log the baseline\'s own ERRNO answers') as never,
+  handler: async (argv) => {
+    checkOutputArgs(argv);
+    const opts = generatorOptionsFrom(argv);
+    // Log every call the baseline would deny, and list the native arch's whole family so
+    // 32-bit and x32 calls are logged too (instead of hitting the bad-arch action).
+    opts.defaultAction = 'SCMP_ACT_LOG';
+    delete opts.errnoRet;
+    opts.logDenials = argv['log-denials'] ?? true;
+    const native: ArchId = nativeArchFor(opts.arches ?? []);
+    if (!opts.arches?.length) opts.arches = [...archById(native).family];
+    const { profile, report } = generateProfile(new Collector().result(), opts);
+    await writeProfile(profile, argv);
+    if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, output: argv.output }, null, 2)}\n`);
+    else process.stderr.write(formatReport(report, argv.output));
+  },
+};

@@ -1,0 +1,124 @@
+/**
+ * The generator's flags, shared by every command that writes a profile
+ * (strace, audit, record, audit-profile), and the step that turns what was
+ * observed into a validated, written profile plus a summary.
+ */
+import type { Argv } from 'yargs';
+import { ARCHES, type ArchId, findArch } from '../arch.js';
+import type { Observed } from '../collect/collector.js';
+import { UserError } from '../errors.js';
+import { DEFAULT_ACTIONS, type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName, generateProfile } from '../generate/index.js';
+import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
+import { assertValidProfile } from '../profile/validate.js';
+import { type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
+import type { SeccompProfile } from '../profile/types.js';
+import { writeFileAtomic } from '../write/atomic.js';
+import { parseErrno } from '../util/errno.js';
+import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
+import { formatReport } from './report.js';
+
+export interface GeneratorArgs {
+  baseline: string;
+  cap?: string[];
+  kernel?: string;
+  arch?: string[];
+  'add-arch'?: string[];
+  runtime: string;
+  'default-action': string;
+  errno?: string;
+  widen?: boolean;
+  'log-denials'?: boolean;
+  output?: string;
+  format: string;
+  'crd-version': string;
+  name?: string;
+  json?: boolean;
+}
+
+export function withGeneratorOptions<T>(y: Argv<T>): Argv<T & GeneratorArgs> {
+  return y
+    .option('baseline', { choices: [...BASELINE_NAMES], default: 'containerd', describe: 'RuntimeDefault to build on (containerd, CRI-O, Docker) or none', group: 'Profile:' })
+    .option('cap', { type: 'string', array: true, describe: 'Container capability (repeatable; default: the runtime\'s default set)', group: 'Profile:' })
+    .option('kernel', { type: 'string', describe: 'Kernel X.Y for minKernel conditions (default: running kernel)', group: 'Profile:' })
+    .option('arch', { type: 'string', array: true, describe: 'Architectures to list instead of the observed ones (repeatable)', group: 'Profile:' })
+    .option('add-arch', { type: 'string', array: true, describe: 'Architecture to list in addition to the observed ones', group: 'Profile:' })
+    .option('runtime', { choices: [...RUNTIME_NAMES], default: 'runc', describe: 'OCI runtime whose own post-filter calls are allowed', group: 'Profile:' })
+    .option('default-action', { choices: Object.keys(DEFAULT_ACTIONS), default: 'errno', describe: 'What unlisted syscalls get', group: 'Profile:' })
+    .option('errno', { type: 'string', describe: 'defaultErrnoRet: EPERM, ENOSYS or a number (default: the baseline\'s, else EPERM)', group: 'Profile:' })
+    .option('widen', { type: 'boolean', describe: 'Allow argument-conditional syscalls unconditionally when their arguments are unknown', group: 'Profile:' })
+    .option('log-denials', { type: 'boolean', describe: 'Add SECCOMP_FILTER_FLAG_LOG so denials reach the audit log', group: 'Profile:' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write the profile here (atomically) instead of stdout', group: 'Output:' })
+    .option('format', { choices: ['oci', 'crd'], default: 'oci', describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)', group: 'Output:' })
+    .option('crd-version', { choices: ['v1beta1', 'v1'], default: 'v1beta1', describe: 'SeccompProfile apiVersion', group: 'Output:' })
+    .option('name', { type: 'string', describe: 'metadata.name of the SeccompProfile (--format crd)', group: 'Output:' })
+    .option('json', { type: 'boolean', describe: 'Print the summary as JSON on stdout (the profile then needs -o)', group: 'Output:' }) as unknown as Argv<T & GeneratorArgs>;
+}
+
+
+function parseArches(list: string[] | undefined, flag: string): ArchId[] | undefined {
+  if (!list) return undefined;
+  return list.flatMap((s) => s.split(',')).filter(Boolean).map((s) => {
+    const a = findArch(s);
+    if (!a) throw new UserError(`${flag} ${s}: unknown architecture (known: ${ARCHES.map((x) => x.id).join(', ')})`);
+    return a.id;
+  });
+}
+
+/** Flags → GenerateOptions (throws UserError on bad values). */
+export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
+  const errnoRet = a.errno !== undefined ? parseErrno(a.errno) : undefined;
+  if (a.kernel !== undefined) parseKernel(a.kernel);
+  const defaultAction = DEFAULT_ACTIONS[a['default-action']]!;
+  if (errnoRet !== undefined && defaultAction !== 'SCMP_ACT_ERRNO') throw new UserError('--errno goes with --default-action errno');
+  const runtime = a.runtime as RuntimeName;
+  const o: GenerateOptions = {
+    baseline: a.baseline as BaselineName,
+    runtime,
+    runtimeSyscalls: runtime === 'none' ? [] : runtimeBaseSyscalls(runtime),
+    defaultAction,
+    widen: !!a.widen,
+    logDenials: !!a['log-denials'],
+  };
+  if (a.cap?.length) o.caps = a.cap.flatMap((c) => c.split(',')).filter(Boolean);
+  if (a.kernel !== undefined) o.kernel = a.kernel;
+  const arches = parseArches(a.arch, '--arch');
+  if (arches) o.arches = arches;
+  const add = parseArches(a['add-arch'], '--add-arch');
+  if (add) o.addArches = add;
+  if (errnoRet !== undefined) o.errnoRet = errnoRet;
+  return o;
+}
+
+/** Check the output flags before any work is done. */
+export function checkOutputArgs(a: GeneratorArgs): void {
+  if (a.json && !a.output) throw new UserError('--json prints the summary on stdout, so the profile needs -o FILE');
+  if (a.format === 'crd') {
+    if (!a.name) throw new UserError('--format crd needs --name (the SeccompProfile metadata.name)');
+    if (!isValidK8sName(a.name)) throw new UserError(`--name ${a.name}: not a valid Kubernetes name (lowercase letters, digits, '-', '.')`);
+  }
+}
+
+/** The profile as the bytes to write. */
+export function renderProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version'>): string {
+  return a.format === 'crd' ? profileToCrd(p, { name: a.name!, version: a['crd-version'] as CrdVersion }) : profileToJson(p);
+}
+
+/** Validate and write (or print) a profile. */
+export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version' | 'output'>): Promise<void> {
+  assertValidProfile(p, 'generated profile');
+  if (a.format === 'crd' && crdDropsErrno(p)) {
+    process.stderr.write(`note: a SeccompProfile has no defaultErrnoRet; the operator answers unlisted calls with EPERM, not errno ${p.defaultErrnoRet}\n`);
+  }
+  const text = renderProfile(p, a);
+  if (a.output && a.output !== '-') await writeFileAtomic(a.output, text);
+  else process.stdout.write(text);
+}
+
+/** Generate from what was observed, validate, write, and print the summary. Returns the report. */
+export async function emitProfile(observed: Observed, a: GeneratorArgs, opts: GenerateOptions = generatorOptionsFrom(a), extra: Record<string, unknown> = {}): Promise<GenerateReport> {
+  const { profile, report } = generateProfile(observed, opts);
+  await writeProfile(profile, a);
+  if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...report, output: a.output }, null, 2)}\n`);
+  else process.stderr.write(formatReport(report, a.output));
+  return report;
+}

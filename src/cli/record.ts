@@ -1,0 +1,44 @@
+import type { CommandModule } from 'yargs';
+import { Collector } from '../collect/collector.js';
+import { UserError } from '../errors.js';
+import { bpftraceUnavailable, recordWithBpftrace } from '../record/bpftrace-backend.js';
+import { type RecordOutcome, type RecordTarget, recordWithStrace } from '../record/strace-backend.js';
+import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
+
+interface Args extends GeneratorArgs {
+  backend: string;
+  pid?: number;
+  '--'?: string[];
+  cmd?: string[];
+}
+
+export const recordCommand: CommandModule<object, Args> = {
+  command: 'record [cmd..]',
+  describe: 'Run a command (or attach to a process) and build a profile from what it calls',
+  builder: (y) =>
+    withGeneratorOptions(
+      y
+        .parserConfiguration({ 'populate--': true })
+        .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
+        .option('backend', { choices: ['strace', 'bpftrace', 'auto'], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
+        .option('pid', { type: 'number', describe: 'Attach to a running process (threads and children too) until Ctrl-C' }),
+    )
+      .example('$0 record -o app.json -- ./app --serve', 'run ./app under strace -f, write the profile when it exits (or on Ctrl-C)')
+      .example('$0 record --backend bpftrace --baseline none --runtime none -o app.json -- make test', 'count in the kernel; the build runs at nearly full speed')
+      .example('$0 record --pid 4242 -o app.json', 'attach to a running process until Ctrl-C') as never,
+  handler: async (argv) => {
+    checkOutputArgs(argv);
+    const opts = generatorOptionsFrom(argv);
+    const cmd = [...(argv.cmd ?? []), ...(argv['--'] ?? [])].map(String);
+    if (argv.pid === undefined && cmd.length === 0) throw new UserError('name a command after -- (syscribe record -o out.json -- CMD ARGS...), or --pid PID');
+    if (argv.pid !== undefined && cmd.length) throw new UserError('--pid and a command exclude each other');
+    if (argv.pid !== undefined && (!Number.isInteger(argv.pid) || argv.pid <= 0)) throw new UserError(`--pid ${argv.pid}: not a process id`);
+    const target: RecordTarget = argv.pid !== undefined ? { pid: argv.pid } : { cmd };
+    let backend = argv.backend;
+    if (backend === 'auto') backend = (await bpftraceUnavailable()) ? 'strace' : 'bpftrace';
+    const collector = new Collector();
+    const outcome: RecordOutcome = backend === 'bpftrace' ? await recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
+    await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted });
+    process.exitCode = outcome.exitCode;
+  },
+};

@@ -1,0 +1,35 @@
+import type { CommandModule } from 'yargs';
+import { findArch } from '../arch.js';
+import { Collector } from '../collect/collector.js';
+import { UserError } from '../errors.js';
+import { ingestStrace } from '../ingest/strace-files.js';
+import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
+
+interface Args extends GeneratorArgs { files: string[]; 'default-arch'?: string }
+
+export const straceCommand: CommandModule<object, Args> = {
+  command: 'strace <files..>',
+  describe: 'Build a profile from strace output (any style: -f, -ff -o, -tt, -T, -y, -n, -c, 32-bit, …)',
+  builder: (y) =>
+    withGeneratorOptions(
+      y
+        .positional('files', { type: 'string', array: true, demandOption: true, describe: 'strace logs (- for stdin; .gz read transparently; -ff -o prefix.PID files)' })
+        .option('default-arch', { type: 'string', describe: 'Arch of processes with no personality hint (default: this machine\'s)' }),
+    )
+      .example('$0 strace app.strace -o app.json', 'containerd RuntimeDefault + what the app called')
+      .example('strace -f -o /dev/stdout ./app | $0 strace - --baseline none --runtime none', 'exactly what the app called, from a pipe')
+      .example('$0 strace trace.* --baseline crio --format crd --name my-app -o my-app.yaml', 'a Security Profiles Operator SeccompProfile from strace -ff -o trace files')
+      .example('$0 strace app.strace --json -o app.json', 'summary as JSON on stdout') as never,
+  handler: async (argv) => {
+    checkOutputArgs(argv);
+    const opts = generatorOptionsFrom(argv);
+    let defaultArch;
+    if (argv['default-arch'] !== undefined) {
+      defaultArch = findArch(argv['default-arch'])?.id;
+      if (!defaultArch) throw new UserError(`--default-arch ${argv['default-arch']}: unknown architecture`);
+    }
+    const collector = new Collector();
+    await ingestStrace(argv.files, collector, defaultArch ? { defaultArch } : {});
+    await emitProfile(collector.result(), argv, opts);
+  },
+};

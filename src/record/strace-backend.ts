@@ -1,0 +1,90 @@
+/**
+ * Live recording with strace: CMD runs under `strace -f`, strace writes its
+ * log into a FIFO that syscribe parses as it comes (no temp log file), CMD
+ * keeps the terminal's stdin/stdout/stderr, and its exit status is returned.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import type { Collector } from '../collect/collector.js';
+import { UserError } from '../errors.js';
+import { StraceParser } from '../ingest/strace.js';
+import { eachLine } from '../sources/lines.js';
+import { ptraceDiagnosis } from './diagnose.js';
+import { which } from '../util/which.js';
+
+export interface RecordTarget {
+  /** Command and arguments to run, or undefined with `pid`. */
+  cmd?: string[];
+  /** Attach to a running process (and its threads and future children) until interrupted. */
+  pid?: number;
+}
+
+export interface RecordOutcome {
+  /** The exit status syscribe should exit with (CMD's, or 128+signal). */
+  exitCode: number;
+  /** True when recording stopped because of SIGINT/SIGTERM. */
+  interrupted: boolean;
+}
+
+export const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGABRT: 6 };
+
+export async function recordWithStrace(target: RecordTarget, collector: Collector): Promise<RecordOutcome> {
+  const strace = which('strace');
+  if (!strace) throw new UserError('strace is not installed: apt-get install -y strace (or dnf install strace)');
+  const dir = await mkdtemp(join(tmpdir(), 'syscribe-record-'));
+  const fifo = join(dir, 'strace.fifo');
+  try {
+    await execa('mkfifo', ['-m', '0600', fifo]);
+    const args = ['-f', '-qq', '-o', fifo];
+    if (target.pid !== undefined) args.push('-p', String(target.pid));
+    else args.push('--', ...target.cmd!);
+    const child = execa(strace, args, { stdio: 'inherit', reject: false });
+
+    let interrupted = false;
+    const forward = (sig: NodeJS.Signals) => () => {
+      interrupted = true;
+      // A tracee started by strace sees the terminal's SIGINT itself; strace -p detaches on it.
+      child.kill(sig);
+    };
+    const onInt = forward('SIGINT');
+    const onTerm = forward('SIGTERM');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+
+    const parser = new StraceParser();
+    // The open blocks until strace opens the FIFO for writing; openAndClose below ends it if strace never did.
+    const reading = eachLine(createReadStream(fifo), (line, n) => collector.line(parser.line(line), n, line, 'strace'));
+    const result = await child;
+    await openAndClose(fifo);
+    await reading;
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+    for (const o of parser.end()) collector.add(o);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+
+    if (collector.lines.parsed === 0 && !interrupted && result.exitCode !== 0) {
+      const why = await ptraceDiagnosis();
+      throw new UserError(`strace recorded nothing (exit ${result.exitCode ?? result.signal})${why ? `: ${why}` : ''}`);
+    }
+    let exitCode = result.exitCode ?? 0;
+    if (result.signal) exitCode = 128 + (SIGNALS[result.signal] ?? 1);
+    return { exitCode, interrupted };
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** Open the FIFO for writing and close it: ends a reader still waiting for a writer. */
+async function openAndClose(fifo: string): Promise<void> {
+  const { open, constants } = await import('node:fs/promises');
+  try {
+    const fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
+    await fh.close();
+  } catch {
+    /* no reader left, or already gone */
+  }
+}
