@@ -4,8 +4,21 @@ import { resolveCommand } from './resolve.js';
 import { straceCommand } from './strace.js';
 import { auditProfileCommand } from './audit-profile.js';
 import { recordCommand } from './record.js';
-import { mergeCommand } from './merge.js';
+import { makeMergeCommand } from './merge.js';
+import { Collector } from '../collect/collector.js';
+import { observedToAllowProfile } from '../generate/index.js';
+import { ingestRecording } from '../ingest/any.js';
 import { diffCommand } from './diff.js';
+import { checkCommand } from './check.js';
+
+/** merge takes recordings too: each becomes a profile allowing exactly what it shows. */
+const mergeCommand = makeMergeCommand({
+  loadObservation: async (path, defaults) => {
+    const c = new Collector();
+    await ingestRecording(path, c);
+    return observedToAllowProfile(c.result(), defaults);
+  },
+});
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [straceCommand, recordCommand, auditProfileCommand, mergeCommand, diffCommand, resolveCommand];
+export const commands: CommandModule<any, any>[] = [straceCommand, recordCommand, auditProfileCommand, mergeCommand, diffCommand, checkCommand, resolveCommand];

@@ -297,3 +297,12 @@ export function canonicalRules(rules: readonly FlatRule[]): SyscallRule[] {
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** A profile allowing exactly what was observed (no baseline, no runtime), with the given defaults: how recordings join a merge. */
+export function observedToAllowProfile(observed: Observed, defaults: { defaultAction: Action; defaultErrnoRet?: number }): SeccompProfile {
+  const opts: GenerateOptions = { baseline: 'none', runtime: 'none', defaultAction: defaults.defaultAction };
+  if (defaults.defaultErrnoRet !== undefined) opts.errnoRet = defaults.defaultErrnoRet;
+  const { profile } = generateProfile(observed, opts);
+  if (defaults.defaultAction === 'SCMP_ACT_ERRNO' && defaults.defaultErrnoRet === undefined) delete profile.defaultErrnoRet;
+  return profile;
+}

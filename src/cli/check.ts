@@ -1,0 +1,111 @@
+import type { CommandModule } from 'yargs';
+import { ARCHES, type ArchId, archById, findArch } from '../arch.js';
+import { canonicalName } from '../resolve.js';
+import { Collector } from '../collect/collector.js';
+import { UserError, EXIT_FINDING } from '../errors.js';
+import { type CheckResult, checkObserved } from '../generate/check.js';
+import { parseKernel } from '../generate/flatten.js';
+import { sniffInput } from '../algebra/inputs.js';
+import { loadProfileFile } from '../profile/load.js';
+import { ingestRecording } from '../ingest/any.js';
+import { formatLines, formatUnknown } from './report.js';
+
+interface Args {
+  inputs: string[];
+  baseline: string;
+  arch?: string;
+  cap?: string[];
+  kernel?: string;
+  'all-runtimes'?: boolean;
+  json?: boolean;
+}
+
+const RUNTIMES = ['containerd', 'crio', 'docker'] as const;
+type Runtime = (typeof RUNTIMES)[number];
+
+/** Profiles count as "what the app calls": every name a rule allows or logs. */
+async function collectInputs(paths: string[], collector: Collector, arch: ArchId | undefined): Promise<void> {
+  for (const p of paths) {
+    if ((await sniffInput(p)) === 'profile') {
+      for (const lp of await loadProfileFile(p)) {
+        const arches = (lp.profile.architectures ?? []).map((s) => ARCHES.find((a) => a.scmp === s)!.id);
+        const on: ArchId[] = arch ? [arch] : arches.length ? arches : ['x86_64'];
+        for (const r of lp.profile.syscalls ?? []) {
+          if (r.action !== 'SCMP_ACT_ALLOW' && r.action !== 'SCMP_ACT_LOG') continue;
+          for (const name of r.names) {
+            const a = on.find((x) => canonicalName(name, archById(x)) !== undefined) ?? on[0]!;
+            collector.add({ arch: a, name });
+          }
+        }
+      }
+    } else await ingestRecording(p, collector);
+  }
+}
+
+const VERDICT_WORDS: Record<string, string> = {
+  blocked: 'BLOCKED', 'blocked-args': 'BLOCKED (args)', 'conditional-pass': 'ok (condition)', 'conditional-unknown': 'condition?', enosys: 'ENOSYS', ok: 'ok',
+};
+
+function table(results: CheckResult[]): string {
+  const names = [...new Set(results.flatMap((r) => r.findings.map((f) => f.name)))].sort();
+  if (!names.length) return '';
+  const w = Math.max(8, ...names.map((n) => n.length));
+  let s = `${'syscall'.padEnd(w)}  ${results.map((r) => r.baseline.padEnd(16)).join('')}\n`;
+  for (const n of names) {
+    s += `${n.padEnd(w)}  ${results.map((r) => (VERDICT_WORDS[r.findings.find((f) => f.name === n)?.verdict ?? 'ok']!).padEnd(16)).join('')}\n`;
+  }
+  return s;
+}
+
+export const checkCommand: CommandModule<object, Args> = {
+  command: 'check <inputs..>',
+  describe: 'Would RuntimeDefault block what the app does? (exit 1 if so: a CI gate before SeccompDefault)',
+  builder: (y) =>
+    y
+      .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'strace logs, audit logs or profiles' })
+      .option('baseline', { choices: [...RUNTIMES], default: 'containerd', describe: 'Which RuntimeDefault' })
+      .option('all-runtimes', { type: 'boolean', describe: 'containerd, CRI-O and Docker side by side (exit 1 if any blocks)' })
+      .option('arch', { type: 'string', describe: 'Node architecture (default: the recording\'s)' })
+      .option('cap', { type: 'string', array: true, describe: 'Container capability (repeatable; default: the runtime\'s default set)' })
+      .option('kernel', { type: 'string', describe: 'Node kernel X.Y (default: running kernel)' })
+      .option('json', { type: 'boolean', describe: 'JSON on stdout' })
+      .example('$0 check app.strace', 'what containerd\'s RuntimeDefault would block; exit 1 if anything')
+      .example('$0 check --all-runtimes /var/log/audit/audit.log', 'containerd, CRI-O and Docker side by side')
+      .example('$0 check --baseline docker --cap CAP_SYS_ADMIN app.strace', 'with an extra capability')
+      .example('$0 check --json app.json', 'a profile as input, machine-readable') as never,
+  handler: async (argv) => {
+    let arch: ArchId | undefined;
+    if (argv.arch) {
+      arch = findArch(argv.arch)?.id;
+      if (!arch) throw new UserError(`--arch ${argv.arch}: unknown architecture`);
+    }
+    if (argv.kernel) parseKernel(argv.kernel);
+    const collector = new Collector();
+    await collectInputs(argv.inputs, collector, arch);
+    const observed = collector.result();
+    const opts = {
+      ...(argv.cap?.length ? { caps: argv.cap.flatMap((c) => c.split(',')).filter(Boolean) } : {}),
+      ...(argv.kernel ? { kernel: argv.kernel } : {}),
+      ...(arch ? { arches: [arch] } : {}),
+    };
+    const baselines: Runtime[] = argv['all-runtimes'] ? [...RUNTIMES] : [argv.baseline as Runtime];
+    const results = baselines.map((b) => checkObserved(observed, b, opts));
+    const blocked = results.some((r) => r.blocked);
+    if (argv.json) {
+      process.stdout.write(`${JSON.stringify({ blocked, results, lines: observed.lines, unknown: observed.unknown, malformed: observed.malformed }, null, 2)}\n`);
+    } else {
+      let s = '';
+      for (const r of results) {
+        s += `${r.baseline} RuntimeDefault on ${r.nativeArch}, kernel ${r.kernel}, caps ${r.caps.join(',')}: ${r.observed} syscalls observed, ${r.findings.filter((f) => f.verdict.startsWith('blocked')).length} would be blocked\n`;
+        if (!argv['all-runtimes']) {
+          for (const f of r.findings) s += `  ${VERDICT_WORDS[f.verdict]!.padEnd(15)} ${f.name}: ${f.detail}${f.hint ? ` (${f.hint})` : ''}${f.risk ? `\n  ${''.padEnd(15)} risk: ${f.risk}` : ''}\n`;
+        }
+      }
+      if (argv['all-runtimes']) s += table(results);
+      s += formatLines(observed.lines, observed.malformed) + formatUnknown(observed.unknown);
+      s += blocked ? 'result: something would be blocked (exit 1)\n' : 'result: nothing would be blocked\n';
+      process.stdout.write(s);
+    }
+    if (blocked) process.exitCode = EXIT_FINDING;
+  },
+};
