@@ -19,7 +19,9 @@ export function formatUnknown(unknown: UnknownSyscall[]): string {
 
 export function formatReport(r: GenerateReport, output?: string): string {
   let s = '';
-  s += `baseline: ${r.baseline === 'none' ? 'none' : `${r.baseline} RuntimeDefault (${r.baselineSource})`}, flattened for ${r.nativeArch}, kernel ${r.kernel}, caps ${r.caps.length ? r.caps.join(',') : '(none)'}\n`;
+  s += r.baseline === 'none'
+    ? 'baseline: none\n'
+    : `baseline: ${r.baseline} RuntimeDefault (${r.baselineSource}), flattened for ${r.nativeArch}, kernel ${r.kernel}, caps ${r.caps.length ? r.caps.join(',') : '(none)'}\n`;
   s += `runtime: ${r.runtime}; default action ${r.defaultAction}; architectures ${r.architectures.join(', ')}\n`;
   s += `observed: ${r.observed.length ? r.observed.map((o) => `${o.arch} ${o.syscalls} syscalls (${o.calls} calls)`).join('; ') : 'nothing'}\n`;
   s += formatLines(r.lines, r.malformed);
