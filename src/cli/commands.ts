@@ -10,6 +10,7 @@ import { observedToAllowProfile } from '../generate/index.js';
 import { ingestRecording } from '../ingest/any.js';
 import { diffCommand } from './diff.js';
 import { checkCommand } from './check.js';
+import { installCommand } from './install.js';
 
 /** merge takes recordings too: each becomes a profile allowing exactly what it shows. */
 const mergeCommand = makeMergeCommand({
@@ -21,4 +22,4 @@ const mergeCommand = makeMergeCommand({
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [straceCommand, recordCommand, auditProfileCommand, mergeCommand, diffCommand, checkCommand, resolveCommand];
+export const commands: CommandModule<any, any>[] = [straceCommand, recordCommand, auditProfileCommand, mergeCommand, diffCommand, checkCommand, installCommand, resolveCommand];

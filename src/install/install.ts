@@ -1,0 +1,110 @@
+/**
+ * install: put a profile where the kubelet looks for Localhost profiles
+ * (ROOT/DIR/NAME.json, ROOT = /var/lib/kubelet/seccomp by default), atomically,
+ * mode 0644, without ever leaving ROOT.
+ */
+import { promises as fsp } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { UserError } from '../errors.js';
+import { profileToJson } from '../profile/serialize.js';
+import type { SeccompProfile } from '../profile/types.js';
+import { writeFileAtomic } from '../write/atomic.js';
+
+export const DEFAULT_ROOT = '/var/lib/kubelet/seccomp';
+export const DEFAULT_DIR = 'profiles';
+
+export interface InstallOptions {
+  root?: string;
+  dir?: string;
+  force?: boolean;
+}
+
+export interface InstallResult {
+  path: string;
+  /** Relative to the root: what `localhostProfile` names. */
+  localhostProfile: string;
+  status: 'written' | 'unchanged' | 'replaced';
+}
+
+/** NAME: one path component of letters, digits, '.', '_', '-' (no leading dot). `.json` is added. */
+export function checkName(name: string): string {
+  const base = name.endsWith('.json') ? name.slice(0, -5) : name;
+  if (!/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(base) || base.includes('..')) {
+    throw new UserError(`profile name '${name}': use letters, digits, '.', '_' and '-' only (no '/', no '..', not absolute)`);
+  }
+  return `${base}.json`;
+}
+
+/** DIR: relative, components like NAME, no '..'. '' or '.' = the root itself. */
+export function checkDir(dir: string): string[] {
+  if (isAbsolute(dir)) throw new UserError(`--dir ${dir}: must be relative to the seccomp root`);
+  const parts = dir.split('/').filter((p) => p !== '' && p !== '.');
+  for (const p of parts) {
+    if (p === '..' || !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(p)) throw new UserError(`--dir ${dir}: '${p}' is not allowed (no '..', letters, digits, '.', '_', '-')`);
+  }
+  return parts;
+}
+
+/** Create each directory under root that is missing; refuse symlinks or non-directories on the way. */
+async function ensureDirs(root: string, parts: string[]): Promise<string> {
+  const rootStat = await fsp.lstat(root).catch(() => undefined);
+  if (!rootStat) await fsp.mkdir(root, { recursive: true, mode: 0o755 });
+  else if (rootStat.isSymbolicLink()) {
+    // The root itself may be a link an admin made (e.g. onto another disk); only what is under it is checked.
+    if (!(await fsp.stat(root)).isDirectory()) throw new UserError(`${root}: not a directory`);
+  } else if (!rootStat.isDirectory()) throw new UserError(`${root}: not a directory`);
+  let cur = root;
+  for (const p of parts) {
+    cur = join(cur, p);
+    const st = await fsp.lstat(cur).catch(() => undefined);
+    if (!st) await fsp.mkdir(cur, { mode: 0o755 });
+    else if (st.isSymbolicLink()) throw new UserError(`${cur} is a symbolic link: refusing to follow it out of ${root}`);
+    else if (!st.isDirectory()) throw new UserError(`${cur}: not a directory`);
+  }
+  return cur;
+}
+
+export async function installProfile(name: string, profile: SeccompProfile, opts: InstallOptions = {}): Promise<InstallResult> {
+  const root = opts.root ?? DEFAULT_ROOT;
+  const file = checkName(name);
+  const parts = checkDir(opts.dir ?? DEFAULT_DIR);
+  const dir = await ensureDirs(root, parts);
+  const path = join(dir, file);
+  const text = profileToJson(profile);
+  const existing = await fsp.lstat(path).catch(() => undefined);
+  let status: InstallResult['status'] = 'written';
+  if (existing) {
+    if (existing.isSymbolicLink() || !existing.isFile()) throw new UserError(`${path} exists and is not a regular file: refusing to replace it`);
+    const cur = await fsp.readFile(path, 'utf8');
+    if (cur === text) status = 'unchanged';
+    else if (!opts.force) throw new UserError(`${path} exists with a different profile: use --force to replace it (compare with: syscribe diff ${path} NEW)`);
+    else status = 'replaced';
+  }
+  if (status !== 'unchanged') await writeFileAtomic(path, text, 0o644);
+  return { path, localhostProfile: [...parts, file].join('/'), status };
+}
+
+/** What to paste into a pod spec, and the docker/podman lines. */
+export function usageSnippet(r: InstallResult): string {
+  return `# container level (pod.spec.containers[*].securityContext):
+securityContext:
+  seccompProfile:
+    type: Localhost
+    localhostProfile: ${r.localhostProfile}
+  # the rest of Pod Security Standards "restricted":
+  allowPrivilegeEscalation: false
+  capabilities:
+    drop: [ALL]
+  runAsNonRoot: true
+
+# or pod level (pod.spec.securityContext), for every container:
+securityContext:
+  seccompProfile:
+    type: Localhost
+    localhostProfile: ${r.localhostProfile}
+
+# docker / podman:
+docker run --security-opt seccomp=${r.path} IMAGE
+podman run --security-opt seccomp=${r.path} IMAGE
+`;
+}

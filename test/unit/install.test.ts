@@ -1,0 +1,67 @@
+import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, existsSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { installProfile, usageSnippet } from '../../src/install/install.js';
+import type { SeccompProfile } from '../../src/profile/types.js';
+
+const P: SeccompProfile = { defaultAction: 'SCMP_ACT_ERRNO', architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ names: ['read', 'write'], action: 'SCMP_ACT_ALLOW' }] };
+let base: string;
+let root: string;
+beforeEach(() => {
+  base = mkdtempSync(join(tmpdir(), 'syscribe-install-'));
+  root = join(base, 'seccomp');
+});
+afterEach(() => rmSync(base, { recursive: true, force: true }));
+
+describe('installProfile', () => {
+  it('writes ROOT/profiles/NAME.json, mode 0644, and says what to paste', async () => {
+    const r = await installProfile('my-app', P, { root });
+    expect(r).toEqual({ path: join(root, 'profiles', 'my-app.json'), localhostProfile: 'profiles/my-app.json', status: 'written' });
+    expect(statSync(r.path).mode & 0o777).toBe(0o644);
+    expect(JSON.parse(readFileSync(r.path, 'utf8'))).toEqual(P);
+    const s = usageSnippet(r);
+    expect(s).toContain('type: Localhost');
+    expect(s).toContain('localhostProfile: profiles/my-app.json');
+    expect(s).toContain('allowPrivilegeEscalation: false');
+    expect(s).toContain('drop: [ALL]');
+    expect(s).toContain('runAsNonRoot: true');
+    expect(s).toContain(`docker run --security-opt seccomp=${r.path}`);
+    expect(s).toContain(`podman run --security-opt seccomp=${r.path}`);
+  });
+
+  it.each([['../x'], ['/etc/x'], ['a/../../x'], ['a/b'], ['..'], ['.hidden'], ['x\0y']])('refuses the name %j', async (name) => {
+    await expect(installProfile(name, P, { root })).rejects.toThrow(/profile name/);
+    expect(existsSync(join(base, 'x.json'))).toBe(false);
+  });
+
+  it.each([['../out'], ['/abs'], ['a/../..']])('refuses --dir %j', async (dir) => {
+    await expect(installProfile('x', P, { root, dir })).rejects.toThrow(/--dir/);
+  });
+
+  it('refuses a symlinked directory on the way out of the root', async () => {
+    mkdirSync(root, { recursive: true });
+    const outside = join(base, 'outside');
+    mkdirSync(outside);
+    symlinkSync(outside, join(root, 'profiles'));
+    await expect(installProfile('x', P, { root })).rejects.toThrow(/symbolic link/);
+    expect(existsSync(join(outside, 'x.json'))).toBe(false);
+  });
+
+  it('refuses to overwrite a different profile unless --force; identical is a no-op', async () => {
+    await installProfile('x', P, { root });
+    expect((await installProfile('x', P, { root })).status).toBe('unchanged');
+    const Q: SeccompProfile = { ...P, syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] };
+    await expect(installProfile('x', Q, { root })).rejects.toThrow(/--force/);
+    expect((await installProfile('x', Q, { root, force: true })).status).toBe('replaced');
+    expect(JSON.parse(readFileSync(join(root, 'profiles', 'x.json'), 'utf8'))).toEqual(Q);
+  });
+
+  it('refuses to replace a symlink or non-file target', async () => {
+    mkdirSync(join(root, 'profiles'), { recursive: true });
+    writeFileSync(join(base, 'victim'), 'x');
+    symlinkSync(join(base, 'victim'), join(root, 'profiles', 'x.json'));
+    await expect(installProfile('x', P, { root, force: true })).rejects.toThrow(/not a regular file/);
+    expect(readFileSync(join(base, 'victim'), 'utf8')).toBe('x');
+  });
+});
