@@ -11,6 +11,8 @@ import { ingestRecording } from '../ingest/any.js';
 import { diffCommand } from './diff.js';
 import { checkCommand } from './check.js';
 import { installCommand } from './install.js';
+import { verifyCommand } from './verify.js';
+import { runtimeBaseCommand } from './runtime-base.js';
 
 /** merge takes recordings too: each becomes a profile allowing exactly what it shows. */
 const mergeCommand = makeMergeCommand({
@@ -22,4 +24,4 @@ const mergeCommand = makeMergeCommand({
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [straceCommand, recordCommand, auditProfileCommand, mergeCommand, diffCommand, checkCommand, installCommand, resolveCommand];
+export const commands: CommandModule<any, any>[] = [straceCommand, recordCommand, auditProfileCommand, mergeCommand, diffCommand, checkCommand, verifyCommand, runtimeBaseCommand, installCommand, resolveCommand];

@@ -35,6 +35,11 @@ export interface GeneratorArgs {
   json?: boolean;
 }
 
+/** yargs collects a repeated flag into an array; for single-valued flags keep the last. */
+export function lastValue<V>(v: V | V[]): V {
+  return Array.isArray(v) ? v[v.length - 1]! : v;
+}
+
 export function withGeneratorOptions<T>(y: Argv<T>): Argv<T & GeneratorArgs> {
   return y
     .option('baseline', { choices: [...BASELINE_NAMES], default: 'containerd', describe: 'RuntimeDefault to build on (containerd, CRI-O, Docker) or none', group: 'Profile:' })
@@ -51,7 +56,9 @@ export function withGeneratorOptions<T>(y: Argv<T>): Argv<T & GeneratorArgs> {
     .option('format', { choices: ['oci', 'crd'], default: 'oci', describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)', group: 'Output:' })
     .option('crd-version', { choices: ['v1beta1', 'v1'], default: 'v1beta1', describe: 'SeccompProfile apiVersion', group: 'Output:' })
     .option('name', { type: 'string', describe: 'metadata.name of the SeccompProfile (--format crd)', group: 'Output:' })
-    .option('json', { type: 'boolean', describe: 'Print the summary as JSON on stdout (the profile then needs -o)', group: 'Output:' }) as unknown as Argv<T & GeneratorArgs>;
+    .option('json', { type: 'boolean', describe: 'Print the summary as JSON on stdout (the profile then needs -o)', group: 'Output:' })
+    // A single-valued flag given twice: the last one wins.
+    .coerce(['baseline', 'kernel', 'runtime', 'default-action', 'errno', 'output', 'format', 'crd-version', 'name'], lastValue) as unknown as Argv<T & GeneratorArgs>;
 }
 
 

@@ -1,0 +1,37 @@
+import type { CommandModule } from 'yargs';
+import { EXIT_FINDING, UserError } from '../errors.js';
+import { loadProfile } from '../profile/load.js';
+import { verifyProfile } from '../runtime/verify.js';
+
+interface Args { profile: string; runtime: 'runc' | 'crun'; 'compare-output'?: boolean; timeout: number; cmd?: string[]; '--'?: string[] }
+
+export const verifyCommand: CommandModule<object, Args> = {
+  command: 'verify [cmd..]',
+  describe: 'Run a command in a real OCI runtime with and without a profile, and compare',
+  builder: (y) =>
+    y
+      .parserConfiguration({ 'populate--': true })
+      .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
+      .option('profile', { type: 'string', demandOption: true, describe: 'OCI JSON or SeccompProfile YAML' })
+      .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const, describe: 'OCI runtime' })
+      .option('compare-output', { type: 'boolean', describe: 'Also require identical stdout' })
+      .option('timeout', { type: 'number', default: 60, describe: 'Seconds per run' })
+      .example('$0 verify --profile app.json -- ./app --selftest', 'exit 0 if it behaves the same under the profile; else exit 1 and the denied syscalls')
+      .example('$0 verify --profile app.yaml --compare-output -- curl -s http://127.0.0.1:8080/', 'stdout must match too') as never,
+  handler: async (argv) => {
+    const cmd = [...(argv.cmd ?? []), ...(argv['--'] ?? [])].map(String);
+    if (!cmd.length) throw new UserError('name the command after -- (syscribe verify --profile P -- CMD ARGS...)');
+    const loaded = await loadProfile(argv.profile);
+    const r = await verifyProfile({ profile: loaded.profile, cmd, runtime: argv.runtime, compareOutput: !!argv['compare-output'], timeoutSec: argv.timeout });
+    if (r.pass) {
+      process.stdout.write(`pass: ${cmd.join(' ')} exits ${r.confined.exitCode} with and without ${argv.profile} (${argv.runtime})\n`);
+      return;
+    }
+    process.stdout.write(`FAIL: ${r.reason}\n`);
+    if (r.denied.length) process.stdout.write(`denied syscalls: ${r.denied.join(' ')}\n`);
+    else process.stdout.write('no denial records found (is auditd running? the profile may kill rather than deny)\n');
+    const err = r.confined.stderr.trim().split('\n').slice(-3).join('\n');
+    if (err) process.stdout.write(`container stderr (last lines):\n${err}\n`);
+    process.exitCode = EXIT_FINDING;
+  },
+};

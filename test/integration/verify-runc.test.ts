@@ -1,0 +1,120 @@
+// Real recordings → profiles → proven (or refuted) in runc. Needs root, strace, runc, auditd, gcc, curl, python3.
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isRoot, requireTool } from '../helpers/tools.js';
+
+const root = join(__dirname, '..', '..');
+const bin = join(root, 'bin', 'syscribe.js');
+let dir: string;
+let server: ChildProcess | undefined;
+let port = 0;
+
+function syscribe(...args: string[]) {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+/** Record CMD with strace, build its --baseline none profile (runc's own calls included). */
+function profileOf(name: string, cmd: string[], extra: string[] = []): string {
+  const log = join(dir, `${name}.strace`);
+  execFileSync('strace', ['-f', '-o', log, ...cmd], { stdio: 'ignore', cwd: dir });
+  const out = join(dir, `${name}.json`);
+  const r = syscribe('strace', log, ...(extra.length ? extra : ['--baseline', 'none']), '-o', out);
+  expect(r.code, r.err).toBe(0);
+  return out;
+}
+
+function without(profile: string, name: string): string {
+  const p = JSON.parse(readFileSync(profile, 'utf8'));
+  const allow = p.syscalls.find((r: { action: string; args?: unknown }) => r.action === 'SCMP_ACT_ALLOW' && !r.args);
+  expect(allow.names).toContain(name);
+  allow.names = allow.names.filter((n: string) => n !== name);
+  const out = profile.replace(/\.json$/, `-no-${name}.json`);
+  writeFileSync(out, JSON.stringify(p));
+  return out;
+}
+
+function verify(profile: string, cmd: string[]) {
+  return syscribe('verify', '--profile', profile, '--', ...cmd);
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => resolve(p));
+    });
+  });
+}
+
+beforeAll(async () => {
+  if (!isRoot()) throw new Error('these tests run containers with runc and need root (CI runs as root)');
+  for (const t of ['strace', 'runc', 'gcc', 'curl', 'python3']) requireTool(t);
+  requireTool('auditd');
+  dir = mkdtempSync(join(tmpdir(), 'syscribe-verify-'));
+  execFileSync('gcc', ['-O1', '-pthread', '-o', join(dir, 'threads'), join(root, 'samples', 'threads', 'threads.c')]);
+  port = await freePort();
+  server = spawn('python3', ['-m', 'http.server', '--bind', '127.0.0.1', String(port)], { cwd: join(root, 'samples'), stdio: 'ignore' });
+  for (let i = 0; i < 50; i++) {
+    if (spawnSync('curl', ['-s', '-o', '/dev/null', `http://127.0.0.1:${port}/`]).status === 0) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}, 60_000);
+afterAll(() => {
+  server?.kill();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('verify under runc with each program\'s own --baseline none profile', () => {
+  const cases: Array<[string, () => string[], string]> = [
+    ['http-fetch', () => ['curl', '-s', '-o', '/dev/null', `http://127.0.0.1:${port}/`], 'connect'],
+    ['threads', () => [join(dir, 'threads')], 'mprotect'],
+    ['pipeline', () => ['sh', '-c', 'ls /usr | sort | head -3'], 'pipe2'],
+  ];
+  it.each(cases)('%s: passes; without %s it fails and names it', (name, cmd, needed) => {
+    const p = profileOf(name, cmd());
+    const ok = verify(p, cmd());
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    expect(ok.out).toMatch(/^pass:/);
+    const bad = verify(without(p, needed), cmd());
+    expect(bad.code, bad.out + bad.err).toBe(1);
+    expect(bad.out).toMatch(/^FAIL:/);
+    expect(bad.out).toMatch(new RegExp(`denied syscalls: .*\\b${needed}\\b`));
+  });
+
+  it('a --baseline containerd profile runs the program too', () => {
+    const p = profileOf('pipeline-containerd', ['sh', '-c', 'ls /usr | sort | head -3'], ['--baseline', 'containerd']);
+    const v = verify(p, ['sh', '-c', 'ls /usr | sort | head -3']);
+    expect(v.code, v.out + v.err).toBe(0);
+  });
+
+  it('cannot run: exit 2 with a clear message', () => {
+    const r = syscribe('verify', '--profile', join(dir, 'missing.json'), '--', 'true');
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/no such file/);
+  });
+});
+
+describe('merge of two code paths of one program', () => {
+  it('the merged profile runs both paths in runc', () => {
+    const a = ['sh', '-c', 'ls /usr > /dev/null'];
+    const b = ['sh', '-c', 'date -u +%Y > /dev/null; cat /etc/hostname > /dev/null'];
+    const la = join(dir, 'path-a.strace');
+    const lb = join(dir, 'path-b.strace');
+    execFileSync('strace', ['-f', '-o', la, ...a], { stdio: 'ignore' });
+    execFileSync('strace', ['-f', '-o', lb, ...b], { stdio: 'ignore' });
+    const pa = join(dir, 'path-a.json');
+    expect(syscribe('strace', la, '--baseline', 'none', '-o', pa).code).toBe(0);
+    const merged = join(dir, 'merged.json');
+    const m = syscribe('merge', pa, lb, '-o', merged); // a profile and a recording, merged
+    expect(m.code, m.err).toBe(0);
+    for (const cmd of [a, b]) {
+      const v = verify(merged, cmd);
+      expect(v.code, v.out + v.err).toBe(0);
+    }
+  });
+});
