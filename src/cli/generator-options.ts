@@ -122,10 +122,10 @@ export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'fo
 }
 
 /** Generate from what was observed, validate, write, and print the summary. Returns the report. */
-export async function emitProfile(observed: Observed, a: GeneratorArgs, opts: GenerateOptions = generatorOptionsFrom(a), extra: Record<string, unknown> = {}): Promise<GenerateReport> {
+export async function emitProfile(observed: Observed, a: GeneratorArgs, opts: GenerateOptions = generatorOptionsFrom(a), extra: Record<string, unknown> = {}): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
   const { profile, report } = generateProfile(observed, opts);
   await writeProfile(profile, a);
   if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...report, output: a.output }, null, 2)}\n`);
   else process.stderr.write(formatReport(report, a.output));
-  return report;
+  return { profile, report };
 }

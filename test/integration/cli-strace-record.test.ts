@@ -88,6 +88,18 @@ describe('syscribe record', () => {
     for (const n of ['execve', 'write', 'exit_group']) expect(names).toContain(n);
   });
 
+  it('--verify proves the profile in runc and --install puts it under the seccomp root', () => {
+    if (!isRoot()) throw new Error('runc needs root (CI runs as root)');
+    requireTool('runc');
+    const out = join(dir, 'echo.json');
+    const kroot = join(dir, 'kubelet-seccomp');
+    const r = spawnSync(process.execPath, [bin, 'record', '--verify', '--install', 'echo-demo', '--root', kroot, '-o', out, '--', '/bin/echo', 'hi'], { encoding: 'utf8', cwd: dir });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/verify: pass/);
+    expect(r.stderr).toMatch(/localhostProfile: profiles\/echo-demo.json/);
+    expect(readFileSync(join(kroot, 'profiles', 'echo-demo.json'), 'utf8')).toBe(readFileSync(out, 'utf8'));
+  });
+
   it('refuses a missing command with a clear message', () => {
     const r = run('record', '-o', join(dir, 'x.json'));
     expect(r.code).toBe(2);
