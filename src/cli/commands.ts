@@ -2,6 +2,7 @@
 import type { CommandModule } from 'yargs';
 import { resolveCommand } from './resolve.js';
 import { straceCommand } from './strace.js';
+import { auditCommand } from './audit.js';
 import { auditProfileCommand } from './audit-profile.js';
 import { recordCommand } from './record.js';
 import { makeMergeCommand } from './merge.js';
@@ -24,4 +25,4 @@ const mergeCommand = makeMergeCommand({
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const commands: CommandModule<any, any>[] = [straceCommand, recordCommand, auditProfileCommand, mergeCommand, diffCommand, checkCommand, verifyCommand, runtimeBaseCommand, installCommand, resolveCommand];
+export const commands: CommandModule<any, any>[] = [straceCommand, auditCommand, recordCommand, auditProfileCommand, mergeCommand, diffCommand, checkCommand, verifyCommand, runtimeBaseCommand, installCommand, resolveCommand];

@@ -63,40 +63,104 @@ function keyAt(s: string, p: number, end: number): boolean {
   return q > p && q < end && s.charCodeAt(q) === 61;
 }
 
-const WANTED = new Set(['pid', 'uid', 'gid', 'auid', 'comm', 'exe', 'arch', 'syscall', 'compat', 'code']);
+const K_PID = 0, K_UID = 1, K_GID = 2, K_AUID = 3, K_COMM = 4, K_EXE = 5, K_ARCH = 6, K_SYSCALL = 7, K_COMPAT = 8, K_CODE = 9;
+const WANTED = ['pid', 'uid', 'gid', 'auid', 'comm', 'exe', 'arch', 'syscall', 'compat', 'code'] as const;
 
-/** key=value fields from `from` to `end`; quoted values as one; unquoted values end at a space before the next key=. */
-export function scanFields(s: string, from: number, end: number, out: Map<string, string>): void {
+/** The fields a seccomp record needs, by slot (K_*), plus which of comm/exe were quoted. */
+export class Fields {
+  readonly v: Array<string | undefined> = [undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined, undefined];
+  n = 0;
+  quotedComm = false;
+  quotedExe = false;
+  get(k: number): string | undefined {
+    return this.v[k];
+  }
+  set(k: number, val: string): void {
+    if (this.v[k] === undefined) this.n++;
+    this.v[k] = val;
+  }
+}
+
+function same(s: string, k0: number, w: string): boolean {
+  for (let i = 1; i < w.length; i++) if (s.charCodeAt(k0 + i) !== w.charCodeAt(i)) return false;
+  return true;
+}
+
+/** The slot of the wanted key spelled at s[k0, k1), without allocating, or -1 (dispatch on length and first letters). */
+function wantedKey(s: string, k0: number, k1: number): number {
+  const c0 = s.charCodeAt(k0);
+  switch (k1 - k0) {
+    case 3:
+      if (c0 === 112) return same(s, k0, 'pid') ? K_PID : -1;
+      if (c0 === 117) return same(s, k0, 'uid') ? K_UID : -1;
+      if (c0 === 103) return same(s, k0, 'gid') ? K_GID : -1;
+      if (c0 === 101) return same(s, k0, 'exe') ? K_EXE : -1;
+      return -1;
+    case 4:
+      if (c0 === 97) return same(s, k0, 'arch') ? K_ARCH : same(s, k0, 'auid') ? K_AUID : -1;
+      if (c0 === 99) return same(s, k0, 'comm') ? K_COMM : same(s, k0, 'code') ? K_CODE : -1;
+      return -1;
+    case 6:
+      return c0 === 99 && same(s, k0, 'compat') ? K_COMPAT : -1;
+    case 7:
+      return c0 === 115 && same(s, k0, 'syscall') ? K_SYSCALL : -1;
+    default:
+      return -1;
+  }
+}
+
+/** Next space at or after p, or end. */
+function spaceAt(s: string, p: number, end: number): number {
+  const i = s.indexOf(' ', p);
+  return i < 0 || i > end ? end : i;
+}
+
+/**
+ * key=value fields from `from` to `end`; quoted values as one; unquoted values end at a space (for comm/exe:
+ * before the next key=, as ausearch -i prints them decoded). Jumps with indexOf; stops once every wanted key is found.
+ */
+export function scanFields(s: string, from: number, end: number, out: Fields): void {
   let p = from;
   while (p < end) {
-    while (p < end && s.charCodeAt(p) === 32) p++;
-    const k0 = p;
-    while (p < end && isKeyChar(s.charCodeAt(p))) p++;
-    if (p >= end || s.charCodeAt(p) !== 61 || p === k0) {
-      // Not a field: skip to the next space.
-      while (p < end && s.charCodeAt(p) !== 32) p++;
+    if (s.charCodeAt(p) === 32) {
+      p++;
       continue;
     }
-    const key = s.slice(k0, p);
-    p++;
-    let v0 = p;
+    const sp = spaceAt(s, p, end);
+    let eq = s.indexOf('=', p);
+    if (eq < 0 || eq >= sp || eq === p) {
+      p = sp + 1; // not a field
+      continue;
+    }
+    let k = p;
+    while (k < eq && isKeyChar(s.charCodeAt(k))) k++;
+    if (k !== eq) {
+      p = sp + 1;
+      continue;
+    }
+    const key = wantedKey(s, p, eq);
+    eq++;
+    let v0 = eq;
     let v1: number;
-    const q = s.charCodeAt(p);
+    const q = s.charCodeAt(eq);
     if (q === 34 || q === 39) {
-      v0 = p + 1;
-      v1 = s.indexOf(String.fromCharCode(q), v0);
+      v0 = eq + 1;
+      v1 = s.indexOf(q === 34 ? '"' : "'", v0);
       if (v1 < 0 || v1 > end) v1 = end;
       p = v1 + 1;
     } else {
-      v1 = p;
-      for (;;) {
-        while (v1 < end && s.charCodeAt(v1) !== 32) v1++;
-        if (v1 >= end || !(key === 'comm' || key === 'exe') || keyAt(s, v1 + 1, end)) break;
-        v1++; // ausearch -i prints comm/exe decoded, spaces and all
+      v1 = sp;
+      if (key === K_COMM || key === K_EXE) {
+        while (v1 < end && !keyAt(s, v1 + 1, end)) v1 = spaceAt(s, v1 + 1, end); // ausearch -i: decoded, spaces and all
       }
       p = v1;
     }
-    if (WANTED.has(key) && !out.has(key)) out.set(key, s.slice(v0, v1));
+    if (key >= 0 && out.v[key] === undefined) {
+      out.set(key, s.slice(v0, v1));
+      if (key === K_COMM) out.quotedComm = v0 !== eq;
+      else if (key === K_EXE) out.quotedExe = v0 !== eq;
+      if (out.n === WANTED.length) return;
+    }
   }
 }
 
@@ -131,19 +195,21 @@ function parseStamp(s: string, at: number): { time?: number; serial?: number; en
   return o;
 }
 
-function record(fields: Map<string, string>, quoted: Set<string>, stamp: { time?: number; serial?: number }): LineResult {
-  const archV = fields.get('arch');
-  const sysV = fields.get('syscall');
+function record(fields: Fields, stamp: { time?: number; serial?: number }): LineResult {
+  const archV = fields.get(K_ARCH);
+  const sysV = fields.get(K_SYSCALL);
   if (archV === undefined || sysV === undefined) return { kind: 'malformed', reason: `seccomp record without ${archV === undefined ? 'arch' : 'syscall'}=` };
   const o: Observation = { arch: 'x86_64' };
   // ausearch -i prints numbers it cannot name as unknown-syscall(N).
   const unk = sysV.startsWith('unknown-syscall(') ? sysV.slice(16, -1) : sysV;
-  const nr = /^-?\d+$/.test(unk) ? Number(unk) : undefined;
-  if (/^[0-9a-fA-F]{1,8}$/.test(archV) && nr !== undefined) {
+  const nr = isInt(unk) ? Number(unk) : undefined;
+  if (nr !== undefined && isHex(archV)) {
     const a = archForRecord(archV, nr);
     if (!a) return { kind: 'malformed', reason: `unknown audit arch 0x${archV}` };
     o.arch = a.id;
     o.nr = nr;
+  } else if (archV.length === 8 && isHex(archV)) {
+    return { kind: 'malformed', reason: `syscall=${sysV} is not a number` };
   } else {
     // ausearch -i: names.
     let a = findArch(archV);
@@ -154,17 +220,19 @@ function record(fields: Map<string, string>, quoted: Set<string>, stamp: { time?
     else if (/^[a-z_][a-z0-9_]*$/.test(sysV)) o.name = sysV;
     else return { kind: 'malformed', reason: `syscall=${sysV} is neither a number nor a name` };
   }
-  const pid = num(fields.get('pid'));
+  const pid = num(fields.get(K_PID));
   if (pid !== undefined) o.pid = pid;
-  for (const k of ['uid', 'gid', 'auid'] as const) {
-    const v = num(fields.get(k));
-    if (v !== undefined) o[k] = v;
-  }
-  const comm = fields.get('comm');
-  if (comm !== undefined) o.comm = decodeUntrusted(comm, quoted.has('comm'));
-  const exe = fields.get('exe');
-  if (exe !== undefined) o.exe = decodeUntrusted(exe, quoted.has('exe'));
-  const code = fields.get('code');
+  const uid = num(fields.get(K_UID));
+  if (uid !== undefined) o.uid = uid;
+  const gid = num(fields.get(K_GID));
+  if (gid !== undefined) o.gid = gid;
+  const auid = num(fields.get(K_AUID));
+  if (auid !== undefined) o.auid = auid;
+  const comm = fields.get(K_COMM);
+  if (comm !== undefined) o.comm = decodeUntrusted(comm, fields.quotedComm);
+  const exe = fields.get(K_EXE);
+  if (exe !== undefined) o.exe = decodeUntrusted(exe, fields.quotedExe);
+  const code = fields.get(K_CODE);
   if (code !== undefined) {
     const c = num(code);
     o.action = c !== undefined ? actionOf(c) : INTERPRETED_ACTIONS[code.toLowerCase()] ?? code;
@@ -174,13 +242,25 @@ function record(fields: Map<string, string>, quoted: Set<string>, stamp: { time?
   return { kind: 'parsed', obs: [o] };
 }
 
-function quotedKeys(s: string, from: number, end: number): Set<string> {
-  const q = new Set<string>();
-  for (const k of ['comm', 'exe']) {
-    const i = s.indexOf(` ${k}=`, from);
-    if (i >= 0 && i < end && s.charCodeAt(i + k.length + 2) === 34) q.add(k);
+function isInt(v: string): boolean {
+  const n = v.length;
+  let i = v.charCodeAt(0) === 45 ? 1 : 0;
+  if (i >= n) return false;
+  for (; i < n; i++) {
+    const c = v.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
   }
-  return q;
+  return true;
+}
+
+function isHex(v: string): boolean {
+  const n = v.length;
+  if (n < 1 || n > 8) return false;
+  for (let i = 0; i < n; i++) {
+    const c = v.charCodeAt(i) | 0x20;
+    if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false;
+  }
+  return true;
 }
 
 function parseJournalJson(text: string): LineResult {
@@ -193,26 +273,39 @@ function parseJournalJson(text: string): LineResult {
   if (j._AUDIT_TYPE !== '1326' && j._AUDIT_TYPE_NAME !== 'SECCOMP') return IGNORED;
   let msg = j.MESSAGE;
   if (Array.isArray(msg)) msg = Buffer.from(msg as number[]).toString('utf8');
-  const fields = new Map<string, string>();
-  const map: Record<string, string> = { _AUDIT_FIELD_ARCH: 'arch', _AUDIT_FIELD_SYSCALL: 'syscall', _AUDIT_FIELD_CODE: 'code', _PID: 'pid', _AUDIT_FIELD_COMPAT: 'compat', _COMM: 'comm', _EXE: 'exe', _UID: 'uid', _GID: 'gid', _AUDIT_LOGINUID: 'auid' };
-  for (const [jk, k] of Object.entries(map)) if (typeof j[jk] === 'string') fields.set(k, j[jk] as string);
-  const quoted = new Set<string>(['comm', 'exe']);
+  const fields = new Fields();
+  const map: Array<[string, number]> = [['_AUDIT_FIELD_ARCH', K_ARCH], ['_AUDIT_FIELD_SYSCALL', K_SYSCALL], ['_AUDIT_FIELD_CODE', K_CODE], ['_PID', K_PID], ['_AUDIT_FIELD_COMPAT', K_COMPAT], ['_COMM', K_COMM], ['_EXE', K_EXE], ['_UID', K_UID], ['_GID', K_GID], ['_AUDIT_LOGINUID', K_AUID]];
+  for (const [jk, k] of map) if (typeof j[jk] === 'string') fields.set(k, j[jk] as string);
+  // journald stores comm/exe decoded.
+  fields.quotedComm = true;
+  fields.quotedExe = true;
   if (typeof msg === 'string') {
-    const from = new Map<string, string>();
+    const from = new Fields();
     scanFields(msg, 0, msg.length, from);
-    for (const [k, v] of from) if (!fields.has(k)) fields.set(k, v);
+    for (let k = 0; k < WANTED.length; k++) {
+      const v = from.v[k];
+      if (v !== undefined && fields.v[k] === undefined) {
+        fields.set(k, v);
+        if (k === K_COMM) fields.quotedComm = from.quotedComm;
+        if (k === K_EXE) fields.quotedExe = from.quotedExe;
+      }
+    }
   }
   const stamp: { time?: number } = {};
   const us = Number(j.__REALTIME_TIMESTAMP);
   if (Number.isFinite(us)) stamp.time = us / 1e6;
-  return record(fields, quoted, stamp);
+  return record(fields, stamp);
 }
 
 export function parseAuditLine(text: string): LineResult {
   // Cheap prefilter: nearly every line of a busy log is something else.
   const t = text.indexOf('type=');
   const j = text.indexOf('SECCOMP');
-  if (j < 0 && text.indexOf('1326') < 0) return text.indexOf('audit') >= 0 || text.indexOf('kauditd') >= 0 ? lossSignal(text) : IGNORED;
+  if (j < 0 && text.indexOf('1326') < 0) {
+    // auditd lines can only carry audit_lost=; kernel/syslog lines the printk loss messages.
+    if (text.charCodeAt(0) === 116 /* t */ && text.startsWith('type=')) return text.indexOf('audit_lost=') >= 0 ? lossSignal(text) : IGNORED;
+    return text.indexOf('audit_lost=') >= 0 || text.indexOf(' suppressed') >= 0 || text.indexOf(' limit exceeded') >= 0 ? lossSignal(text) : IGNORED;
+  }
   if (text.charCodeAt(0) === 123) return parseJournalJson(text);
   let end = text.indexOf('\x1d');
   if (end < 0) end = text.length;
@@ -236,7 +329,7 @@ export function parseAuditLine(text: string): LineResult {
   }
   if (text.charCodeAt(fieldsFrom) === 32 && text.charCodeAt(fieldsFrom + 1) === 58) fieldsFrom += 2; // ausearch -i: ") : "
   else if (text.charCodeAt(fieldsFrom) === 58) fieldsFrom++;
-  const fields = new Map<string, string>();
+  const fields = new Fields();
   scanFields(text, fieldsFrom, end, fields);
-  return record(fields, quotedKeys(text, fieldsFrom, end), stamp);
+  return record(fields, stamp);
 }

@@ -16,17 +16,19 @@ import { type RecordOutcome, type RecordTarget, SIGNALS } from './strace-backend
 
 /** Track the processes CMD starts (exec'd by us, then their forks), count their syscalls by ABI. */
 export function bpftraceScript(mode: 'cmd' | 'pid'): string {
-  const start = mode === 'cmd'
-    ? 'tracepoint:sched:sched_process_exec /curtask->real_parent->tgid == $1/ { @track[pid] = 1; }'
-    : 'BEGIN { @track[$1] = 1; }';
+  // BEGIN runs once every probe is attached: its line is the signal to start CMD.
+  const begin = mode === 'cmd' ? `BEGIN { printf("${READY}\\n"); }` : `BEGIN { @track[$1] = 1; printf("${READY}\\n"); }`;
+  const start = mode === 'cmd' ? ['tracepoint:sched:sched_process_exec /curtask->real_parent->tgid == $1/ { @track[pid] = 1; }'] : [];
   return [
-    start,
+    begin,
+    ...start,
     'tracepoint:sched:sched_process_fork /@track[pid]/ { @track[args->child_pid] = 1; }',
     'tracepoint:raw_syscalls:sys_enter /@track[pid]/ { @calls[(curtask->thread_info.status & 2) ? 32 : 64, args->id] = count(); }',
     'END { clear(@track); }',
   ].join('\n');
 }
 
+const READY = 'syscribe: tracing';
 const CALL_LINE = /^@calls\[(32|64), (-?\d+)\]: (\d+)$/;
 
 /** Parse one line of bpftrace's final map dump. */
@@ -59,7 +61,7 @@ export async function recordWithBpftrace(target: RecordTarget, collector: Collec
   const native = hostArch().id;
   const compat: ArchId = 'x86';
   const mode = target.pid !== undefined ? 'pid' : 'cmd';
-  const tracer = execa('bpftrace', ['-e', bpftraceScript(mode), String(mode === 'pid' ? target.pid : process.pid)], {
+  const tracer = execa('bpftrace', ['-B', 'line', '-e', bpftraceScript(mode), String(mode === 'pid' ? target.pid : process.pid)], {
     stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false,
   });
   let stderr = '';
@@ -69,7 +71,7 @@ export async function recordWithBpftrace(target: RecordTarget, collector: Collec
   let lineNo = 0;
   const reading = eachLine(tracer.stdout!, (line) => {
     lineNo++;
-    if (line.startsWith('Attaching ')) {
+    if (line === READY) {
       attached();
       collector.line({ kind: 'ignored' }, lineNo, line, 'bpftrace');
       return;

@@ -1,0 +1,220 @@
+import { existsSync, promises as fsp } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { join, resolve as resolvePath } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { archById } from '../arch.js';
+import { Collector } from '../collect/collector.js';
+import { UserError } from '../errors.js';
+import { generateProfile } from '../generate/index.js';
+import { parseAuditLine } from '../ingest/audit.js';
+import { type AuditFilter, type FilterFlags, filterFrom, keep } from '../ingest/audit-filter.js';
+import { ContainerResolver } from '../ingest/container.js';
+import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.js';
+import { followFile } from '../sources/follow.js';
+import { eachLineOfFile } from '../sources/lines.js';
+import type { LineResult, Observation } from '../types.js';
+import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions, writeProfile } from './generator-options.js';
+import { formatReport } from './report.js';
+
+export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
+const SPLIT_KEYS = ['container', 'exe', 'comm'] as const;
+type SplitKey = (typeof SPLIT_KEYS)[number];
+
+interface Args extends GeneratorArgs, FilterFlags {
+  files?: string[];
+  dmesg?: boolean;
+  journal?: boolean;
+  'journal-json'?: boolean;
+  'split-by'?: SplitKey;
+  'proc-root': string;
+  follow?: boolean;
+  'from-start'?: boolean;
+  'flush-interval': number;
+}
+
+/** The pipeline state: line bookkeeping, the kept observations, and per-key collectors for --split-by. */
+export class AuditSink {
+  readonly all = new Collector();
+  readonly byKey = new Map<string, Collector>();
+  filtered = 0;
+  private readonly containers: ContainerResolver;
+  constructor(readonly filter: AuditFilter, readonly splitBy: SplitKey | undefined, procRoot = '/proc', readonly onNew?: (name: string, o: Observation) => void) {
+    this.containers = new ContainerResolver(procRoot);
+  }
+
+  private readonly containerOf = (o: Observation): string | undefined => this.containers.idOf(o.pid);
+
+  keyOf(o: Observation): string {
+    switch (this.splitBy) {
+      case 'container': return this.containerOf(o) ?? 'no-container';
+      case 'exe': return o.exe ?? 'unknown-exe';
+      case 'comm': return o.comm ?? 'unknown-comm';
+      default: return '';
+    }
+  }
+
+  line(text: string, lineNo: number, source: string): void {
+    const res: LineResult = parseAuditLine(text);
+    if (res.kind !== 'parsed' || !res.obs) {
+      this.all.line(res, lineNo, text, source);
+      return;
+    }
+    const kept = res.obs.filter((o) => keep(o, this.filter, this.containerOf));
+    this.filtered += res.obs.length - kept.length;
+    this.all.line({ kind: 'parsed' }, lineNo, text, source);
+    for (const o of kept) {
+      const before = this.onNew ? this.distinct() : 0;
+      const name = this.all.add(o);
+      if (this.onNew && name !== undefined && this.distinct() > before) this.onNew(name, o);
+      if (this.splitBy) {
+        const k = this.keyOf(o);
+        let c = this.byKey.get(k);
+        if (!c) this.byKey.set(k, (c = new Collector()));
+        c.add(o);
+      }
+    }
+  }
+
+  /** Distinct (arch, syscall) pairs so far. */
+  distinct(): number {
+    let n = 0;
+    for (const m of this.all.arches.values()) n += m.size;
+    return n;
+  }
+}
+
+/** A key → a file name that stays inside the output directory. */
+export function safeFileName(key: string, ext: string): string {
+  let s = key.replace(/^\/+/, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '_').slice(0, 80);
+  if (!s || s === '_') s = 'key';
+  const clean = s === key;
+  return `${s}${clean ? '' : `-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`}.${ext}`;
+}
+
+function defaultInput(): string {
+  for (const p of DEFAULT_AUDIT_INPUTS) if (existsSync(p)) return p;
+  throw new UserError(`no input given and none of ${DEFAULT_AUDIT_INPUTS.join(', ')} exists (give a FILE, --dmesg or --journal)`);
+}
+
+export const auditCommand: CommandModule<object, Args> = {
+  command: 'audit [files..]',
+  describe: 'Build a profile from kernel seccomp audit records (audit.log, dmesg, syslog, journald, ausearch)',
+  builder: (y) =>
+    withGeneratorOptions(
+      y
+        .positional('files', { type: 'string', array: true, describe: `Logs (- for stdin, .gz transparently; default: the first of ${DEFAULT_AUDIT_INPUTS.join(', ')})` })
+        .option('dmesg', { type: 'boolean', describe: 'Read `dmesg` (records printed by the kernel when auditd is not running)', group: 'Input:' })
+        .option('journal', { type: 'boolean', describe: 'Read `journalctl -k -o short-precise`', group: 'Input:' })
+        .option('journal-json', { type: 'boolean', describe: 'With --journal: read `journalctl -k -o json`', group: 'Input:' })
+        .option('pid', { type: 'string', array: true, describe: 'Only records of these pids', group: 'Filter:' })
+        .option('comm', { type: 'string', array: true, describe: 'Only records of this comm (process name)', group: 'Filter:' })
+        .option('exe', { type: 'string', array: true, describe: 'Only records of this executable path', group: 'Filter:' })
+        .option('uid', { type: 'string', array: true, describe: 'Only records of these uids', group: 'Filter:' })
+        .option('since', { type: 'string', describe: 'Only records at or after (epoch seconds or ISO 8601)', group: 'Filter:' })
+        .option('until', { type: 'string', describe: 'Only records at or before', group: 'Filter:' })
+        .option('action', { type: 'string', array: true, describe: 'Only records with this seccomp action (log, errno, kill_thread, kill_process, trap, user_notif, trace, allow; default all)', group: 'Filter:' })
+        .option('container', { type: 'string', array: true, describe: 'Only processes of this container (id prefix; needs the process still running)', group: 'Filter:' })
+        .option('split-by', { choices: [...SPLIT_KEYS], describe: 'One profile per container / exe / comm, written into the -o directory', group: 'Output:' })
+        .option('proc-root', { type: 'string', default: '/proc', hidden: true, describe: 'procfs root (tests)' })
+        .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep reading the file as it grows (survives rotation); rewrite -o as new syscalls appear', group: 'Follow:' })
+        .option('from-start', { type: 'boolean', describe: 'With --follow: read the existing content first', group: 'Follow:' })
+        .option('flush-interval', { type: 'number', default: 1, describe: 'With --follow: rewrite the profile at most every N seconds', group: 'Follow:' }),
+    )
+      .example('sudo $0 audit -o app.json --comm myapp', 'records of one program from /var/log/audit/audit.log')
+      .example('$0 audit --dmesg --baseline none --runtime none', 'exactly what was logged, from the kernel ring buffer')
+      .example('$0 audit audit.log --split-by container -o profiles/', 'one profile per container')
+      .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs') as never,
+  handler: async (argv) => {
+    checkOutputArgs(argv);
+    const opts = generatorOptionsFrom(argv);
+    const filter = filterFrom(argv);
+    const split = argv['split-by'];
+    const files = argv.files?.length ? argv.files : undefined;
+    const sources = [argv.dmesg, argv.journal, files].filter(Boolean).length;
+    if (sources > 1) throw new UserError('give files, --dmesg or --journal, not several');
+    if (argv['journal-json'] && !argv.journal) throw new UserError('--journal-json goes with --journal');
+    if (split && (!argv.output || argv.output === '-')) throw new UserError('--split-by writes one profile per key: -o must name a directory');
+    if (!(argv['flush-interval'] > 0)) throw new UserError('--flush-interval must be a positive number of seconds');
+
+    if (argv.follow) {
+      if (argv.dmesg || argv.journal) throw new UserError('--follow reads a file (for the kernel log, follow /var/log/kern.log or pipe `dmesg -w` to -)');
+      if (split) throw new UserError('--follow writes one profile: not with --split-by');
+      if (!argv.output || argv.output === '-') throw new UserError('--follow needs -o FILE (the profile is rewritten as syscalls appear)');
+      if (files && files.length > 1) throw new UserError('--follow follows one file');
+      await followAudit(files?.[0] ?? defaultInput(), argv, filter, opts);
+      return;
+    }
+
+    const sink = new AuditSink(filter, split, argv['proc-root']);
+    if (argv.dmesg) await eachLineOfCommand(DMESG_ARGV, (l, n) => sink.line(l, n, 'dmesg'));
+    else if (argv.journal) await eachLineOfCommand(journalArgv(!!argv['journal-json']), (l, n) => sink.line(l, n, 'journalctl'));
+    else for (const f of files ?? [defaultInput()]) await eachLineOfFile(f, (l, n) => sink.line(l, n, f));
+
+    const extra = { filtered: sink.filtered };
+    if (!split) {
+      await emitProfile(sink.all.result(), argv, opts, extra);
+      return;
+    }
+    const dir = resolvePath(argv.output!);
+    await fsp.mkdir(dir, { recursive: true });
+    const ext = argv.format === 'crd' ? 'yaml' : 'json';
+    const written: Array<{ key: string; file: string; syscalls: number }> = [];
+    const totals = sink.all.result();
+    for (const [key, c] of [...sink.byKey].sort(([a], [b]) => a.localeCompare(b))) {
+      const file = join(dir, safeFileName(key, ext));
+      if (!file.startsWith(dir + '/')) throw new UserError(`refusing to write outside ${dir}`);
+      const { profile } = generateProfile(c.result(), opts);
+      const name = argv.name ? `${argv.name}-${safeFileName(key, 'x').slice(0, -2).toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`.slice(0, 253).replace(/[-.]+$/, '') : undefined;
+      await writeProfile(profile, { ...argv, output: file, ...(name ? { name } : {}) });
+      written.push({ key, file, syscalls: [...c.arches.values()].reduce((n, m) => n + m.size, 0) });
+    }
+    const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, filtered: sink.filtered };
+    if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
+    else {
+      process.stderr.write(`${written.length} profile(s) in ${dir} (one per ${split}):\n`);
+      for (const w of written) process.stderr.write(`  ${w.key}: ${w.file} (${w.syscalls} syscalls observed)\n`);
+      process.stderr.write(`lines: ${totals.lines.parsed} parsed, ${totals.lines.ignored} ignored, ${totals.lines.malformed} malformed; ${sink.filtered} records filtered out\n`);
+      if (totals.lossSignals) process.stderr.write(`WARNING: the log says ${totals.lost} records were lost (${totals.lossSignals} loss signals): the profiles may be incomplete\n`);
+    }
+  },
+};
+
+/** --follow: tail the file, rewrite the profile when the set changed (at most every flush-interval), final write on SIGINT/SIGTERM. */
+async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: ReturnType<typeof generatorOptionsFrom>): Promise<void> {
+  let dirty = true;
+  const sink = new AuditSink(filter, undefined, argv['proc-root'], (name, o) => {
+    dirty = true;
+    process.stderr.write(`new: ${name} (${archById(o.arch).id}${o.comm !== undefined ? `, ${o.comm}` : ''}${o.pid !== undefined ? ` pid ${o.pid}` : ''})\n`);
+  });
+  const ac = new AbortController();
+  const stop = (): void => ac.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (force: boolean): Promise<void> => {
+    writing = writing.then(async () => {
+      if (!dirty && !force) return;
+      dirty = false;
+      const { profile } = generateProfile(sink.all.result(), opts);
+      await writeProfile(profile, argv);
+    });
+    return writing;
+  };
+  const timer = setInterval(() => void flush(false).catch((e) => { process.stderr.write(`syscribe: writing ${argv.output}: ${(e as Error).message}\n`); }), argv['flush-interval'] * 1000);
+  process.stderr.write(`following ${path}${argv['from-start'] ? ' from its start' : ''}; profile: ${argv.output} (Ctrl-C to stop)\n`);
+  try {
+    await followFile(path, (l, n) => sink.line(l, n, path), {
+      fromStart: !!argv['from-start'],
+      signal: ac.signal,
+      onNotice: (m) => process.stderr.write(`${m}\n`),
+    });
+  } finally {
+    clearInterval(timer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+  await flush(true);
+  const { report } = generateProfile(sink.all.result(), opts);
+  if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, filtered: sink.filtered, output: argv.output }, null, 2)}\n`);
+  else process.stderr.write(formatReport(report, argv.output));
+}

@@ -1,0 +1,104 @@
+/**
+ * Which audit observations a run keeps (--pid, --comm, --exe, --uid,
+ * --since/--until, --action, --container). Pure: the container id comes from
+ * a lookup function the caller supplies (src/ingest/container.ts).
+ */
+import { UserError } from '../errors.js';
+import type { Observation } from '../types.js';
+
+export const AUDIT_ACTIONS = ['log', 'errno', 'trap', 'kill_thread', 'kill_process', 'user_notif', 'trace', 'allow'] as const;
+
+export interface AuditFilter {
+  pids?: Set<number>;
+  comms?: Set<string>;
+  exes?: Set<string>;
+  uids?: Set<number>;
+  /** Seconds since the epoch (inclusive). */
+  since?: number;
+  until?: number;
+  actions?: Set<string>;
+  /** Container id prefixes (lowercase hex). */
+  containers?: string[];
+}
+
+/** `1795356307`, `1795356307.397`, or anything Date.parse understands (ISO 8601) → epoch seconds. */
+export function parseTime(s: string, flag: string): number {
+  const t = s.trim();
+  if (/^\d+(\.\d+)?$/.test(t)) return Number(t);
+  const ms = Date.parse(t);
+  if (Number.isNaN(ms)) throw new UserError(`${flag} ${s}: not a time (epoch seconds or ISO 8601, e.g. 2026-11-23T06:05:01Z)`);
+  return ms / 1000;
+}
+
+function ints(list: Array<string | number> | undefined, flag: string): Set<number> | undefined {
+  if (!list?.length) return undefined;
+  return new Set(list.flatMap((v) => String(v).split(',')).filter(Boolean).map((v) => {
+    if (!/^\d+$/.test(v)) throw new UserError(`${flag} ${v}: not a number`);
+    return Number(v);
+  }));
+}
+
+function strs(list: string[] | undefined): Set<string> | undefined {
+  return list?.length ? new Set(list) : undefined;
+}
+
+export interface FilterFlags {
+  pid?: Array<string | number>;
+  comm?: string[];
+  exe?: string[];
+  uid?: Array<string | number>;
+  since?: string;
+  until?: string;
+  action?: string[];
+  container?: string[];
+}
+
+/** Command-line flags → filter (throws UserError on bad values). */
+export function filterFrom(f: FilterFlags): AuditFilter {
+  const o: AuditFilter = {};
+  const pids = ints(f.pid, '--pid');
+  if (pids) o.pids = pids;
+  const uids = ints(f.uid, '--uid');
+  if (uids) o.uids = uids;
+  const comms = strs(f.comm);
+  if (comms) o.comms = comms;
+  const exes = strs(f.exe);
+  if (exes) o.exes = exes;
+  if (f.since !== undefined) o.since = parseTime(f.since, '--since');
+  if (f.until !== undefined) o.until = parseTime(f.until, '--until');
+  if (o.since !== undefined && o.until !== undefined && o.since > o.until) throw new UserError('--since is after --until');
+  if (f.action?.length) {
+    const acts = f.action.flatMap((a) => a.split(',')).filter(Boolean).map((a) => a.toLowerCase().replace(/-/g, '_'));
+    const all = acts.includes('all');
+    for (const a of acts) if (a !== 'all' && !(AUDIT_ACTIONS as readonly string[]).includes(a)) throw new UserError(`--action ${a}: unknown (one of all, ${AUDIT_ACTIONS.join(', ')})`);
+    if (!all) o.actions = new Set(acts);
+  }
+  if (f.container?.length) {
+    o.containers = f.container.flatMap((c) => c.split(',')).filter(Boolean).map((c) => {
+      const id = c.toLowerCase();
+      if (!/^[0-9a-f]{1,64}$/.test(id)) throw new UserError(`--container ${c}: not a container id (hex, a prefix is enough)`);
+      return id;
+    });
+  }
+  return o;
+}
+
+export function needsContainer(f: AuditFilter): boolean {
+  return !!f.containers;
+}
+
+/** Does the observation pass? `containerOf` is only called when --container is given. */
+export function keep(o: Observation, f: AuditFilter, containerOf?: (o: Observation) => string | undefined): boolean {
+  if (f.pids && (o.pid === undefined || !f.pids.has(o.pid))) return false;
+  if (f.uids && (o.uid === undefined || !f.uids.has(o.uid))) return false;
+  if (f.comms && (o.comm === undefined || !f.comms.has(o.comm))) return false;
+  if (f.exes && (o.exe === undefined || !f.exes.has(o.exe))) return false;
+  if (f.since !== undefined && (o.time === undefined || o.time < f.since)) return false;
+  if (f.until !== undefined && (o.time === undefined || o.time > f.until)) return false;
+  if (f.actions && (o.action === undefined || !f.actions.has(o.action))) return false;
+  if (f.containers) {
+    const id = containerOf?.(o);
+    if (id === undefined || !f.containers.some((p) => id.startsWith(p))) return false;
+  }
+  return true;
+}

@@ -1,0 +1,142 @@
+/**
+ * Follow a growing log file like `tail -F`: start at its end (or its start),
+ * survive rotation (rename + new file: the old file is read to its end, then
+ * the new one from its start), truncation (copytruncate: read again from 0),
+ * and a file that does not exist yet (wait for it).
+ *
+ * Implemented as a stat poll on the path plus positional reads, not with the
+ * `tail` package: tail@2 follows the *renamed* file after a rotation and
+ * drops queued reads on unwatch, so audit.log rotation would lose records.
+ * A poll every 100 ms costs one stat(2) and keeps latency low.
+ */
+import { promises as fsp } from 'node:fs';
+import { StringDecoder } from 'node:string_decoder';
+import { describeOpenError } from './lines.js';
+
+export interface FollowOptions {
+  fromStart?: boolean;
+  /** Poll interval in ms (default 100). */
+  pollMs?: number;
+  signal?: AbortSignal;
+  /** Rotation / truncation / waiting notices (for stderr). */
+  onNotice?: (msg: string) => void;
+}
+
+export type FollowLineHandler = (line: string, lineNo: number) => void;
+
+const CHUNK = 1 << 16;
+
+/** Follow `path` until `signal` aborts; resolves then (after delivering what was read). */
+export async function followFile(path: string, onLine: FollowLineHandler, opts: FollowOptions = {}): Promise<void> {
+  const pollMs = opts.pollMs ?? 100;
+  const notice = opts.onNotice ?? (() => undefined);
+  let fh: fsp.FileHandle | undefined;
+  let ino = -1;
+  let dev = -1;
+  let pos = 0;
+  let partial = '';
+  let decoder = new StringDecoder('utf8');
+  let lineNo = 0;
+  let first = true;
+  let waiting = false;
+  const buf = Buffer.alloc(CHUNK);
+
+  const emit = (text: string): void => {
+    let s = partial + text;
+    let nl = s.indexOf('\n');
+    let from = 0;
+    while (nl >= 0) {
+      let line = s.slice(from, nl);
+      if (line.endsWith('\r')) line = line.slice(0, -1);
+      onLine(line, ++lineNo);
+      from = nl + 1;
+      nl = s.indexOf('\n', from);
+    }
+    partial = s.slice(from);
+    s = '';
+  };
+
+  /** Read from pos to the current end of the open file. */
+  const drain = async (): Promise<void> => {
+    if (!fh) return;
+    for (;;) {
+      const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
+      if (bytesRead <= 0) return;
+      pos += bytesRead;
+      emit(decoder.write(buf.subarray(0, bytesRead)));
+    }
+  };
+
+  const flushPartial = (): void => {
+    const rest = partial + decoder.end();
+    partial = '';
+    decoder = new StringDecoder('utf8');
+    if (rest) onLine(rest, ++lineNo);
+  };
+
+  const closeCurrent = async (): Promise<void> => {
+    if (fh) await fh.close().catch(() => undefined);
+    fh = undefined;
+  };
+
+  const tick = async (): Promise<void> => {
+    let st;
+    try {
+      st = await fsp.stat(path);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT') throw describeOpenError(path, e as NodeJS.ErrnoException);
+      // Gone (between rename and re-creation) or not there yet.
+      if (fh) await drain();
+      if (!waiting) notice(`${path}: waiting for the file to appear`);
+      waiting = true;
+      first = false;
+      return;
+    }
+    if (!fh || st.ino !== ino || st.dev !== dev) {
+      if (fh) {
+        // Rotated: finish the old file, then start the new one at 0.
+        await drain();
+        flushPartial();
+        await closeCurrent();
+        notice(`${path}: rotated, reading the new file`);
+      } else if (waiting) notice(`${path}: appeared`);
+      try {
+        fh = await fsp.open(path, 'r');
+      } catch (e) {
+        throw describeOpenError(path, e as NodeJS.ErrnoException);
+      }
+      ino = st.ino;
+      dev = st.dev;
+      pos = first && !opts.fromStart ? st.size : 0;
+      first = false;
+      waiting = false;
+    } else if (st.size < pos) {
+      notice(`${path}: truncated, reading from its start`);
+      flushPartial();
+      pos = 0;
+    }
+    await drain();
+  };
+
+  try {
+    while (!opts.signal?.aborted) {
+      await tick();
+      if (opts.signal?.aborted) break;
+      await new Promise<void>((resolve) => {
+        const onAbort = (): void => { clearTimeout(t); resolve(); };
+        const t = setTimeout(() => { opts.signal?.removeEventListener('abort', onAbort); resolve(); }, pollMs);
+        opts.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    }
+    // Deliver what is there at the moment we stop.
+    try {
+      await tick();
+    } catch {
+      /* best effort */
+    }
+    flushPartial();
+  } finally {
+    await closeCurrent();
+  }
+}

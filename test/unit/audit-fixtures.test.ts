@@ -1,0 +1,81 @@
+// Every fixture under test/fixtures/audit (see its README for how each was made):
+// exact parsed / ignored / malformed counts, loss, and the syscall set per arch.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { Collector, observedNames } from '../../src/collect/collector.js';
+import { parseAuditLine } from '../../src/ingest/audit.js';
+
+const DIR = new URL('../fixtures/audit/', import.meta.url);
+
+function run(file: string) {
+  const c = new Collector();
+  const lines = readFileSync(new URL(file, DIR), 'utf8').split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  lines.forEach((l, i) => c.line(parseAuditLine(l), i + 1, l, file));
+  return c.result();
+}
+
+// The LOG program (open/read/close/getpid/470/999/exit_group), the -m32 one (openat/read/close/getpid/exit_group
+// through the i386 table), the x32 one (x32 getpid + its own newfstatat/write/exit_group), the errno one (getuid).
+const X86_64_ALL = ['close', 'exit_group', 'getpid', 'getuid', 'listns', 'newfstatat', 'openat', 'read', 'write'];
+const X86_32 = ['close', 'exit_group', 'getpid', 'openat', 'read'];
+
+const cases: Array<{ file: string; lines: [number, number, number]; lost?: number; x86_64: string[]; x86?: string[]; x32?: string[]; unknown999?: number }> = [
+  { file: 'auditd-enriched.log', lines: [24, 1, 0], x86_64: X86_64_ALL, x86: X86_32, x32: ['getpid'], unknown999: 2 },
+  { file: 'ausearch-raw.log', lines: [12, 0, 0], x86_64: ['close', 'exit_group', 'getpid', 'listns', 'openat', 'read'], x86: X86_32, unknown999: 1 },
+  { file: 'ausearch-i.log', lines: [17, 17, 0], x86_64: X86_64_ALL, x86: X86_32, x32: ['getpid'], unknown999: 1 },
+  ...['dmesg.log', 'dmesg-T.log', 'dmesg-r.log', 'kmsg.log'].map((file) => ({
+    file, lines: [25, 10, 0] as [number, number, number], lost: 35, x86_64: [...X86_64_ALL, 'ioctl'].sort(), x86: X86_32, x32: ['getpid'], unknown999: 2,
+  })),
+  { file: 'journald-short.log', lines: [7, 3, 0], x86_64: ['close', 'exit_group', 'getpid', 'listns', 'openat', 'read'], x86: ['openat'] },
+  { file: 'journald-json.log', lines: [3, 2, 0], x86_64: ['close', 'openat', 'read'] },
+  { file: 'syslog.log', lines: [4, 3, 0], lost: 15, x86_64: ['openat', 'read'], x86: ['openat'], x32: ['getpid'] },
+  { file: 'loss.log', lines: [0, 5, 0], lost: 24, x86_64: [] },
+  { file: 'malformed.log', lines: [2, 0, 4], x86_64: ['getpid'] },
+];
+
+describe('audit fixtures', () => {
+  for (const c of cases) {
+    test(c.file, () => {
+      const r = run(c.file);
+      expect([r.lines.parsed, r.lines.ignored, r.lines.malformed]).toEqual(c.lines);
+      expect(r.lost).toBe(c.lost ?? 0);
+      expect(observedNames(r, 'x86_64')).toEqual(c.x86_64);
+      expect(observedNames(r, 'x86')).toEqual(c.x86 ?? []);
+      expect(observedNames(r, 'x32')).toEqual(c.x32 ?? []);
+      const u999 = r.unknown.find((u) => u.arch === 'x86_64' && u.nr === 999);
+      expect(u999?.count).toBe(c.unknown999);
+    });
+  }
+
+  test('malformed reasons', () => {
+    expect(run('malformed.log').malformed.map((m) => m.reason)).toEqual([
+      'seccomp record without arch=', 'seccomp record without syscall=', 'unknown audit arch 0xdeadbeef', 'syscall=3x is not a number',
+    ]);
+    // syscall=-1 is reported as unknown, never dropped.
+    expect(run('malformed.log').unknown).toEqual([{ arch: 'x86_64', nr: -1, count: 1 }]);
+  });
+
+  test('the auditctl USER record quoting a SECCOMP record is not one', () => {
+    const line = readFileSync(new URL('auditd-enriched.log', DIR), 'utf8').split('\n').find((l) => l.startsWith('type=USER'))!;
+    expect(line).toContain('text=type=SECCOMP arch=c000003e syscall=1');
+    expect(parseAuditLine(line).kind).toBe('ignored');
+  });
+
+  test('hex-encoded comm/exe of a binary called "my app" decode', () => {
+    const line = readFileSync(new URL('auditd-enriched.log', DIR), 'utf8').split('\n').find((l) => l.includes('comm=6D7920617070'))!;
+    const o = parseAuditLine(line).obs![0]!;
+    expect([o.comm, o.exe]).toEqual(['my app', '/tmp/my app']);
+    const i = readFileSync(new URL('ausearch-i.log', DIR), 'utf8').split('\n').find((l) => l.includes('comm=my app'))!;
+    const oi = parseAuditLine(i).obs![0]!;
+    expect([oi.comm, oi.exe, oi.action]).toEqual(['my app', '/tmp/my app', 'log']);
+  });
+
+  test('the errno record (SCMP_FLTATR_CTL_LOG) carries action errno in every form', () => {
+    for (const f of ['auditd-enriched.log', 'ausearch-i.log', 'dmesg.log']) {
+      const obs = readFileSync(new URL(f, DIR), 'utf8').split('\n').map(parseAuditLine).flatMap((r) => r.obs ?? []);
+      const e = obs.filter((o) => o.comm === 'sc-errnotest');
+      expect(e.map((o) => o.action), f).toEqual(['errno']);
+    }
+  });
+});
