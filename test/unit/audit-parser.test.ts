@@ -79,15 +79,4 @@ describe('parseAuditLine', () => {
     expect(parseAuditLine('type=DAEMON_ROTATE msg=audit(1.0:0): op=rotate audit_lost=7 res=success')).toEqual({ kind: 'ignored', lost: 7 });
   });
 
-  test('throughput: a mixed log parses at ≥ 1M lines/s (generous floor in CI: 250k)', () => {
-    const lines = [RAW, 'type=SYSCALL msg=audit(1.2:3): arch=c000003e syscall=59 success=yes exit=0 comm="x"', 'type=PATH msg=audit(1.2:3): item=0 name="/bin/ls" inode=1', 'type=PROCTITLE msg=audit(1.2:3): proctitle=6C73'];
-    const n = 400_000;
-    const t0 = process.hrtime.bigint();
-    let p = 0;
-    for (let i = 0; i < n; i++) if (parseAuditLine(lines[i & 3]!).kind === 'parsed') p++;
-    const s = Number(process.hrtime.bigint() - t0) / 1e9;
-    console.log(`audit parser: ${Math.round(n / s).toLocaleString()} lines/s (25% SECCOMP)`);
-    expect(p).toBe(n / 4);
-    expect(n / s).toBeGreaterThan(250_000);
-  });
 });
