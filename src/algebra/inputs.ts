@@ -17,12 +17,11 @@
  * Without it, an observation file is refused with a message saying how to
  * turn it into a profile first.
  */
-import { promises as fsp } from 'node:fs';
 import { UserError } from '../errors.js';
 import { type LoadedProfile, loadProfileFile, looksLikeProfile, parseProfileText } from '../profile/load.js';
 import type { Action, SeccompProfile } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
-import { describeOpenError } from '../sources/lines.js';
+import { isGzip, readHead } from '../sources/lines.js';
 import { type MergeInput, type MergeOptions, resolveMergeDefault } from './merge.js';
 import type { Defaults } from './normalize.js';
 
@@ -39,22 +38,9 @@ const HEAD_BYTES = 64 * 1024;
 /** Profile or recording? gzip files are recordings (logs are rotated gzipped; profiles are not). */
 export async function sniffInput(path: string): Promise<InputKind> {
   if (path === '-') return 'profile';
-  let fh: fsp.FileHandle;
-  try {
-    fh = await fsp.open(path, 'r');
-  } catch (e) {
-    throw describeOpenError(path, e as NodeJS.ErrnoException);
-  }
-  try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw describeOpenError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
-    const buf = Buffer.alloc(Math.min(HEAD_BYTES, st.size));
-    const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) return 'observation';
-    return looksLikeProfile(buf.subarray(0, bytesRead).toString('utf8')) ? 'profile' : 'observation';
-  } finally {
-    await fh.close();
-  }
+  const head = await readHead(path, HEAD_BYTES);
+  if (isGzip(head)) return 'observation';
+  return looksLikeProfile(head.toString('utf8')) ? 'profile' : 'observation';
 }
 
 export interface LoadedInputs {

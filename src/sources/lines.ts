@@ -27,23 +27,46 @@ export function describeOpenError(path: string, e: NodeJS.ErrnoException): UserE
   }
 }
 
-/** Open a path ('-' = stdin) as a byte stream, gunzipping .gz content transparently. */
-export async function openInput(path: string): Promise<Readable> {
-  if (path === '-') return process.stdin;
+/** Open a regular file for reading; clear one-line errors for missing, unreadable or directory paths. */
+export async function openFile(path: string): Promise<fsp.FileHandle> {
   let fh: fsp.FileHandle;
   try {
     fh = await fsp.open(path, 'r');
   } catch (e) {
     throw describeOpenError(path, e as NodeJS.ErrnoException);
   }
+  if ((await fh.stat()).isDirectory()) {
+    await fh.close();
+    throw describeOpenError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+  }
+  return fh;
+}
+
+/** The first `bytes` bytes of a file (fewer when it is shorter). */
+export async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const fh = await openFile(path);
   try {
-    const st = await fh.stat();
-    if (st.isDirectory()) throw describeOpenError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
+    const buf = Buffer.alloc(bytes);
+    const { bytesRead } = await fh.read(buf, 0, bytes, 0);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await fh.close();
+  }
+}
+
+export function isGzip(head: Buffer): boolean {
+  return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
+}
+
+/** Open a path ('-' = stdin) as a byte stream, gunzipping .gz content transparently. */
+export async function openInput(path: string): Promise<Readable> {
+  if (path === '-') return process.stdin;
+  const fh = await openFile(path);
+  try {
     const magic = Buffer.alloc(2);
     const { bytesRead } = await fh.read(magic, 0, 2, 0);
-    const gz = bytesRead === 2 && magic[0] === 0x1f && magic[1] === 0x8b;
     const raw = fh.createReadStream({ start: 0, highWaterMark: 1 << 16, autoClose: true });
-    if (!gz) return raw;
+    if (!isGzip(magic.subarray(0, bytesRead))) return raw;
     const gunzip = createGunzip();
     raw.on('error', (e) => gunzip.destroy(e));
     return raw.pipe(gunzip);
