@@ -157,7 +157,7 @@ async function benchAudit() {
 async function benchRecord() {
   console.log('\n== record backends');
   // A syscall-heavy workload: many small processes, each stat-ing files.
-  const workload = ['sh', '-c', 'find /usr/share -type f 2>/dev/null | head -40000 | xargs -n 40 stat -c %s > /dev/null'];
+  const workload = ['sh', '-c', 'find /usr/share -type f -print0 2>/dev/null | head -z -n 40000 | xargs -0 -n 40 stat -c %s > /dev/null'];
   const runs = 3;
   const best = async (cmd, argv, opts) => {
     let b = Infinity;
