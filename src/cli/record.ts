@@ -1,4 +1,6 @@
+import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
+import { which } from '../util/which.js';
 import { Collector } from '../collect/collector.js';
 import { EXIT_FINDING, UserError } from '../errors.js';
 import { DEFAULT_DIR, DEFAULT_ROOT, installProfile, usageSnippet } from '../install/install.js';
@@ -45,6 +47,7 @@ export const recordCommand: CommandModule<object, Args> = {
     if (argv.verify && argv.pid !== undefined) throw new UserError('--verify needs a command to run (not --pid)');
     if (argv.pid !== undefined && cmd.length) throw new UserError('--pid and a command exclude each other');
     if (argv.pid !== undefined && (!Number.isInteger(argv.pid) || argv.pid <= 0)) throw new UserError(`--pid ${argv.pid}: not a process id`);
+    if (cmd.length && !(cmd[0]!.includes('/') ? existsSync(cmd[0]!) : which(cmd[0]!))) throw new UserError(`${cmd[0]}: command not found`);
     const target: RecordTarget = argv.pid !== undefined ? { pid: argv.pid } : { cmd };
     let backend = argv.backend;
     if (backend === 'auto') backend = (await bpftraceUnavailable()) ? 'strace' : 'bpftrace';
