@@ -1,8 +1,9 @@
 import type { CommandModule } from 'yargs';
-import { ARCHES, type ArchId, archById, findArch } from '../arch.js';
+import { ARCHES, type ArchId, archById } from '../arch.js';
+import { archOption } from './arch-option.js';
 import { canonicalName } from '../resolve.js';
 import { Collector } from '../collect/collector.js';
-import { UserError, EXIT_FINDING } from '../errors.js';
+import { EXIT_FINDING } from '../errors.js';
 import { type CheckResult, checkObserved } from '../generate/check.js';
 import { parseKernel } from '../generate/flatten.js';
 import { sniffInput } from '../algebra/inputs.js';
@@ -76,8 +77,7 @@ export const checkCommand: CommandModule<object, Args> = {
   handler: async (argv) => {
     let arch: ArchId | undefined;
     if (argv.arch) {
-      arch = findArch(argv.arch)?.id;
-      if (!arch) throw new UserError(`--arch ${argv.arch}: unknown architecture`);
+      arch = archOption(argv.arch).id;
     }
     if (argv.kernel) parseKernel(argv.kernel);
     const collector = new Collector();

@@ -4,7 +4,8 @@
  * observed into a validated, written profile plus a summary.
  */
 import type { Argv } from 'yargs';
-import { ARCHES, type ArchId, findArch } from '../arch.js';
+import type { ArchId } from '../arch.js';
+import { archOption } from './arch-option.js';
 import type { Observed } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_ACTIONS, type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName, generateProfile } from '../generate/index.js';
@@ -61,14 +62,9 @@ export function withGeneratorOptions<T>(y: Argv<T>): Argv<T & GeneratorArgs> {
     .coerce(['baseline', 'kernel', 'runtime', 'default-action', 'errno', 'output', 'format', 'crd-version', 'name'], lastValue) as unknown as Argv<T & GeneratorArgs>;
 }
 
-
 function parseArches(list: string[] | undefined, flag: string): ArchId[] | undefined {
   if (!list) return undefined;
-  return list.flatMap((s) => s.split(',')).filter(Boolean).map((s) => {
-    const a = findArch(s);
-    if (!a) throw new UserError(`${flag} ${s}: unknown architecture (known: ${ARCHES.map((x) => x.id).join(', ')})`);
-    return a.id;
-  });
+  return list.flatMap((s) => s.split(',')).filter(Boolean).map((s) => archOption(s, flag).id);
 }
 
 /** Flags → GenerateOptions (throws UserError on bad values). */

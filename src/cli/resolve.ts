@@ -1,5 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { ARCHES, findArch, type Arch, X32_SYSCALL_BIT } from '../arch.js';
+import { archOption } from './arch-option.js';
 import { canonicalName, syscallName, syscallNumber } from '../resolve.js';
 import { UserError } from '../errors.js';
 import { parseNumber } from '../util/numbers.js';
@@ -12,8 +13,7 @@ export interface ResolveRow { arch: string; scmp: string; number: number; name: 
 export function resolveQuery(query: string, archName?: string): ResolveRow[] {
   let arch: Arch | undefined;
   if (archName !== undefined) {
-    arch = findArch(archName);
-    if (!arch) throw new UserError(`unknown architecture '${archName}' (known: ${ARCHES.map((a) => a.id).join(', ')})`);
+    arch = archOption(archName);
   }
   const nr = parseNumber(query);
   if (nr !== undefined) {

@@ -1,7 +1,6 @@
 import type { CommandModule } from 'yargs';
-import { findArch } from '../arch.js';
+import { archOption } from './arch-option.js';
 import { Collector } from '../collect/collector.js';
-import { UserError } from '../errors.js';
 import { ingestStrace } from '../ingest/strace-files.js';
 import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
 
@@ -25,8 +24,7 @@ export const straceCommand: CommandModule<object, Args> = {
     const opts = generatorOptionsFrom(argv);
     let defaultArch;
     if (argv['default-arch'] !== undefined) {
-      defaultArch = findArch(argv['default-arch'])?.id;
-      if (!defaultArch) throw new UserError(`--default-arch ${argv['default-arch']}: unknown architecture`);
+      defaultArch = archOption(argv['default-arch'], '--default-arch').id;
     }
     const collector = new Collector();
     await ingestStrace(argv.files, collector, defaultArch ? { defaultArch } : {});
