@@ -1,9 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { measureRuntimeBase, runtimeBaseData, runtimeBasePath } from '../runtime/runtime-base.js';
-import { hostArch } from '../arch.js';
+import { measureRuntimeBase, runtimeBaseData, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
 import { writeFileAtomic } from '../write/atomic.js';
 
-interface Args { runtime: 'runc' | 'crun'; runs: number; save?: boolean }
+interface Args { runtime: 'runc' | 'crun'; runs: number; save?: boolean; output?: string; json?: boolean }
 
 export const runtimeBaseCommand: CommandModule<object, Args> = {
   command: 'runtime-base',
@@ -13,24 +12,30 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
       .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const, describe: 'OCI runtime' })
       .option('runs', { type: 'number', default: 5, describe: 'Containers to run (the union is kept)' })
       .option('save', { type: 'boolean', describe: 'Store the set as the data --runtime uses (src/data/runtime-base.json)' })
-      .example('$0 runtime-base', "runc's post-filter calls on this machine")
-      .example('$0 runtime-base --runtime crun --runs 10 --save', 'measure crun and keep the result') as never,
+      .option('output', { alias: 'o', type: 'string', describe: 'With --save: the data file to update (default: the one syscribe reads)' })
+      .option('json', { type: 'boolean', describe: 'Print the measurement as JSON' })
+      .example('$0 runtime-base', "runc's post-filter calls on this machine, one per line")
+      .example('$0 runtime-base --runtime crun --runs 20 --save', 'measure crun and keep the result') as never,
   handler: async (argv) => {
     const m = await measureRuntimeBase(argv.runtime, argv.runs);
-    process.stdout.write(`${m.syscalls.join('\n')}\n`);
-    process.stderr.write(`${argv.runtime} (${m.version}): ${m.syscalls.length} syscalls from ${m.records} records over ${argv.runs} runs\n`);
+    if (argv.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
+    else process.stdout.write(m.syscalls.map((s) => `${s}\n`).join(''));
+    const rare = m.syscalls.filter((s) => (m.seenIn[s] ?? 0) < m.runs).map((s) => `${s} ${m.seenIn[s]}/${m.runs}`);
+    process.stderr.write(`${m.version}: ${m.syscalls.length} syscalls from ${m.records} records of ${m.comms.join(', ')} over ${m.runs} runs${rare.length ? ` (not in every run: ${rare.join(', ')})` : ''}\n`);
+    if (m.note) process.stderr.write(`note: ${m.note}\n`);
+    if (m.lost) process.stderr.write(`warning: the log reported ${m.lost} lost record(s) while measuring; measure again\n`);
+    process.stderr.write(m.confirmed ? `proven: /bin/true runs under SCMP_ACT_ERRNO allowing only this set and its own calls\n` : `NOT proven: /bin/true failed under SCMP_ACT_ERRNO allowing only this set and its own calls: ${m.confirmNote}\n`);
     if (argv.save) {
-      const data = { ...runtimeBaseData() };
-      data[argv.runtime] = {
-        version: m.version,
-        measured: new Date().toISOString().slice(0, 10),
-        arch: hostArch().id,
-        runs: argv.runs,
-        method: `syscribe runtime-base --runtime ${argv.runtime} --runs ${argv.runs}: /bin/true in a bundle whose seccomp profile logs everything (SCMP_ACT_LOG, native arch family); union of the type=SECCOMP records of the container's init pid before the user program runs`,
-        syscalls: m.syscalls,
-      };
-      await writeFileAtomic(runtimeBasePath(), `${JSON.stringify(data, null, 2)}\n`);
-      process.stderr.write(`saved to ${runtimeBasePath()}\n`);
+      if (!m.confirmed || m.lost) {
+        process.stderr.write('not saved: the measurement is not proven or lost records\n');
+        process.exitCode = 1;
+        return;
+      }
+      const target = argv.output ?? runtimeBasePath();
+      const data = { ...runtimeBaseData(target), [argv.runtime]: toRuntimeBase(m) };
+      const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
+      await writeFileAtomic(target, `${JSON.stringify(sorted, null, 2)}\n`);
+      process.stderr.write(`saved to ${target}\n`);
     }
   },
 };

@@ -17,21 +17,22 @@ export const verifyCommand: CommandModule<object, Args> = {
       .option('compare-output', { type: 'boolean', describe: 'Also require identical stdout' })
       .option('timeout', { type: 'number', default: 60, describe: 'Seconds per run' })
       .example('$0 verify --profile app.json -- ./app --selftest', 'exit 0 if it behaves the same under the profile; else exit 1 and the denied syscalls')
-      .example('$0 verify --profile app.yaml --compare-output -- curl -s http://127.0.0.1:8080/', 'stdout must match too') as never,
+      .example('$0 verify --profile app.yaml --runtime crun --compare-output -- curl -s http://127.0.0.1:8080/', 'in crun; stdout must match too') as never,
   handler: async (argv) => {
     const cmd = [...(argv.cmd ?? []), ...(argv['--'] ?? [])].map(String);
     if (!cmd.length) throw new UserError('name the command after -- (syscribe verify --profile P -- CMD ARGS...)');
     const loaded = await loadProfile(argv.profile);
+    for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
     const r = await verifyProfile({ profile: loaded.profile, cmd, runtime: argv.runtime, compareOutput: !!argv['compare-output'], timeoutSec: argv.timeout });
     if (r.pass) {
-      process.stdout.write(`pass: ${cmd.join(' ')} exits ${r.confined.exitCode} with and without ${argv.profile} (${argv.runtime})\n`);
+      process.stdout.write(`pass: ${cmd.join(' ')} exits ${r.confined.exitCode} with and without ${argv.profile}${argv['compare-output'] ? ', same stdout' : ''} (${r.version})\n`);
       return;
     }
-    process.stdout.write(`FAIL: ${r.reason}\n`);
+    process.stdout.write(`FAIL: ${r.reason} (${r.version})\n`);
     if (r.denied.length) process.stdout.write(`denied syscalls: ${r.denied.join(' ')}\n`);
-    else process.stdout.write('no denial records found (is auditd running? the profile may kill rather than deny)\n');
+    for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
     const err = r.confined.stderr.trim().split('\n').slice(-3).join('\n');
-    if (err) process.stdout.write(`container stderr (last lines):\n${err}\n`);
+    if (err) process.stdout.write(`container stderr under the profile (last lines):\n${err}\n`);
     process.exitCode = EXIT_FINDING;
   },
 };

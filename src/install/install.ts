@@ -8,6 +8,7 @@ import { isAbsolute, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
+import { validateProfile } from '../profile/validate.js';
 import { writeFileAtomic } from '../write/atomic.js';
 
 export const DEFAULT_ROOT = '/var/lib/kubelet/seccomp';
@@ -64,10 +65,23 @@ async function ensureDirs(root: string, parts: string[]): Promise<string> {
   return cur;
 }
 
+/** The same profile, however the file is formatted? (Not JSON, or not a profile: no.) */
+function sameProfile(existing: string, text: string): boolean {
+  if (existing === text) return true;
+  try {
+    const v = validateProfile(JSON.parse(existing));
+    return v.ok && profileToJson(v.profile) === text;
+  } catch {
+    return false;
+  }
+}
+
 export async function installProfile(name: string, profile: SeccompProfile, opts: InstallOptions = {}): Promise<InstallResult> {
   const root = opts.root ?? DEFAULT_ROOT;
   const file = checkName(name);
   const parts = checkDir(opts.dir ?? DEFAULT_DIR);
+  const v = validateProfile(profile);
+  if (!v.ok) throw new UserError(`not a valid OCI seccomp profile, not installing it: ${v.errors.slice(0, 3).join('; ')}`);
   const dir = await ensureDirs(root, parts);
   const path = join(dir, file);
   const text = profileToJson(profile);
@@ -76,7 +90,7 @@ export async function installProfile(name: string, profile: SeccompProfile, opts
   if (existing) {
     if (existing.isSymbolicLink() || !existing.isFile()) throw new UserError(`${path} exists and is not a regular file: refusing to replace it`);
     const cur = await fsp.readFile(path, 'utf8');
-    if (cur === text) status = 'unchanged';
+    if (sameProfile(cur, text)) status = 'unchanged';
     else if (!opts.force) throw new UserError(`${path} exists with a different profile: use --force to replace it (compare with: syscribe diff ${path} NEW)`);
     else status = 'replaced';
   }

@@ -1,29 +1,43 @@
 /**
  * A throwaway OCI bundle that runs a host program inside a real runtime
- * (runc/crun): empty rootfs, read-only binds of the host's /usr /bin /lib
- * /lib64 /etc /sbin, the working directory bound read-write at the same
- * path, /tmp as tmpfs, host network, no cgroup mount, no resources. The only
- * thing that differs between two runs is the seccomp profile.
+ * (runc/crun): empty read-only rootfs, read-only binds of the host's /usr
+ * /bin /sbin /lib /lib64 /etc (and /lib32 /libx32 where present; on a
+ * merged-/usr host the symlinks /bin → usr/bin … are followed by the bind, so
+ * the container sees the same files), the working directory bound read-write
+ * at the same path, /tmp and /dev as tmpfs, /proc, the host network (no
+ * network namespace), no cgroup mount, no linux.resources, the 14 OCI default
+ * capabilities and noNewPrivileges. The only thing that differs between two
+ * runs is linux.seccomp.
  */
 import { existsSync, promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { execa } from 'execa';
-import { UserError } from '../errors.js';
 import type { SeccompProfile } from '../profile/types.js';
-import { which } from '../util/which.js';
+import { type Runtime, type RuntimeName, findRuntime, runtimeArgv, runtimeErrors } from './runc.js';
+
+export type { RuntimeName } from './runc.js';
+/** @deprecated use RuntimeName */
+export type RuntimeBin = RuntimeName;
 
 /** The OCI default capability set (what containerd and Docker give a container). */
 export const OCI_DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
 
-const HOST_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
+export const HOST_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
 
 export interface BundleSpec {
   args: string[];
+  /** Working directory inside the container; bound read-write from the host unless it is / or under a host dir. */
   cwd: string;
   seccomp?: SeccompProfile;
   env?: string[];
+}
+
+/** Is `path` one of the read-only host dirs (or below one), or the root? Then it is not bound again. */
+function coveredByHostDirs(path: string): boolean {
+  if (path === '/') return true;
+  return HOST_DIRS.some((d) => path === d || path.startsWith(`${d}/`));
 }
 
 export function ociConfig(spec: BundleSpec): Record<string, unknown> {
@@ -33,9 +47,7 @@ export function ociConfig(spec: BundleSpec): Record<string, unknown> {
     { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
   ];
   for (const d of HOST_DIRS) if (existsSync(d)) mounts.push({ destination: d, type: 'bind', source: d, options: ['rbind', 'ro'] });
-  if (!HOST_DIRS.some((d) => spec.cwd === d || spec.cwd.startsWith(`${d}/`))) {
-    mounts.push({ destination: spec.cwd, type: 'bind', source: spec.cwd, options: ['rbind', 'rw'] });
-  }
+  if (!coveredByHostDirs(spec.cwd)) mounts.push({ destination: spec.cwd, type: 'bind', source: spec.cwd, options: ['rbind', 'rw'] });
   const linux: Record<string, unknown> = {
     namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
     maskedPaths: ['/proc/kcore', '/proc/keys', '/proc/timer_list'],
@@ -67,46 +79,87 @@ export interface Bundle {
 
 export async function makeBundle(spec: BundleSpec): Promise<Bundle> {
   const dir = await fsp.mkdtemp(join(tmpdir(), 'syscribe-bundle-'));
-  await fsp.mkdir(join(dir, 'rootfs'));
-  await fsp.writeFile(join(dir, 'config.json'), JSON.stringify(ociConfig(spec), null, 2));
+  try {
+    await fsp.mkdir(join(dir, 'rootfs'));
+    await fsp.writeFile(join(dir, 'config.json'), JSON.stringify(ociConfig(spec), null, 2));
+  } catch (e) {
+    await fsp.rm(dir, { recursive: true, force: true });
+    throw e;
+  }
   return { dir, remove: () => fsp.rm(dir, { recursive: true, force: true }) };
 }
 
+/** Rewrite the bundle's config.json for `spec` (same bundle, another profile). */
 export async function setSeccomp(b: Bundle, spec: BundleSpec): Promise<void> {
   await fsp.writeFile(join(b.dir, 'config.json'), JSON.stringify(ociConfig(spec), null, 2));
 }
 
-export type RuntimeBin = 'runc' | 'crun';
-
-/** Can we run containers here? Throws a UserError (exit 2) when not. */
-export function assertCanRun(runtime: RuntimeBin): string {
-  const p = which(runtime);
-  if (!p) throw new UserError(`${runtime} is not installed: apt-get install -y ${runtime}`);
-  if (process.getuid?.() !== 0) throw new UserError(`running containers with ${runtime} needs root`);
-  return p;
+/** Can we run containers here? Throws a UserError (exit 2) when not. Returns the runtime's path. */
+export function assertCanRun(runtime: RuntimeName): string {
+  return findRuntime(runtime).path;
 }
 
 export interface RunResult {
+  /** The container's exit status (128+N when a signal N ended it), or the runtime's when it failed. */
   exitCode: number;
   stdout: string;
   stderr: string;
-  /** Host pid of the container's init process. */
+  /** Host pid of the container's init process (from --pid-file), when the container was created. */
   pid?: number;
+  /** What the runtime itself reported as an error (from its --log): the container did not start or run as asked. */
+  runtimeError?: string;
+  /** The run was stopped after the timeout. */
+  timedOut: boolean;
+  /** The last pid the host handed out when the run was over (/proc/sys/kernel/ns_last_pid). */
+  lastPid?: number;
+  /** Wall-clock bounds of the run, seconds since the epoch. */
+  started: number;
+  ended: number;
 }
 
-/** Run the bundle once as a fresh container; always deleted after. */
-export async function runBundle(b: Bundle, runtime: RuntimeBin, opts: { timeoutSec?: number } = {}): Promise<RunResult> {
-  const id = `syscribe-${process.pid}-${randomBytes(4).toString('hex')}`;
+async function lastPid(): Promise<number | undefined> {
+  const t = await fsp.readFile('/proc/sys/kernel/ns_last_pid', 'utf8').catch(() => '');
+  const n = Number(t.trim());
+  return t.trim() && Number.isInteger(n) ? n : undefined;
+}
+
+export function containerId(): string {
+  return `syscribe-${process.pid}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Run the bundle once as a fresh container (stdin /dev/null); the container is always deleted after. */
+export async function runBundle(b: Bundle, runtime: RuntimeName | Runtime, opts: { timeoutSec?: number } = {}): Promise<RunResult> {
+  const rt = typeof runtime === 'string' ? findRuntime(runtime) : runtime;
+  const id = containerId();
   const pidFile = join(b.dir, `${id}.pid`);
+  const logFile = join(b.dir, `${id}.log`);
+  const started = Date.now() / 1000;
   try {
-    const r = await execa(runtime, ['run', '--bundle', b.dir, '--pid-file', pidFile, id], {
-      reject: false, stdin: 'ignore', timeout: (opts.timeoutSec ?? 60) * 1000, encoding: 'utf8',
+    const { file, args } = runtimeArgv(rt, ['run', '--bundle', b.dir, '--pid-file', pidFile, id], logFile);
+    const r = await execa(file, args, {
+      reject: false, stdin: 'ignore', encoding: 'utf8', cwd: b.dir,
+      timeout: (opts.timeoutSec ?? 60) * 1000, forceKillAfterDelay: 2000,
     });
-    const pidText = await fsp.readFile(pidFile, 'utf8').catch(() => '');
-    const out: RunResult = { exitCode: r.exitCode ?? (r.signal ? 128 : 1), stdout: String(r.stdout ?? ''), stderr: String(r.stderr ?? '') };
-    if (pidText.trim()) out.pid = Number(pidText.trim());
+    const ended = Date.now() / 1000;
+    const pidText = (await fsp.readFile(pidFile, 'utf8').catch(() => '')).trim();
+    // crun's container process reports a failure before the user program runs (e.g. the execve denied)
+    // as a JSON log line on the container's stderr instead of the log file.
+    const stderrLog = String(r.stderr ?? '').split('\n').filter((l) => l.startsWith('{"msg":')).join('\n');
+    const errors = runtimeErrors(`${await fsp.readFile(logFile, 'utf8').catch(() => '')}\n${stderrLog}`);
+    const out: RunResult = {
+      exitCode: r.exitCode ?? (r.signal ? 128 : 1),
+      stdout: String(r.stdout ?? ''),
+      stderr: String(r.stderr ?? ''),
+      timedOut: !!r.timedOut,
+      started, ended,
+    };
+    if (pidText && Number.isInteger(Number(pidText))) out.pid = Number(pidText);
+    if (errors.length) out.runtimeError = errors.join('; ');
+    const lp = await lastPid();
+    if (lp !== undefined) out.lastPid = lp;
     return out;
   } finally {
-    await execa(runtime, ['delete', '-f', id], { reject: false });
+    const { file, args } = runtimeArgv(rt, ['delete', '-f', id]);
+    await execa(file, args, { reject: false, stdin: 'ignore' });
   }
 }

@@ -1,62 +1,116 @@
 /**
- * Read the seccomp records a container produced: from audit.log when auditd
- * runs, else from the kernel log (dmesg). A mark taken before the run says
- * where to start reading, so only new records are looked at.
+ * Read the seccomp records a container produced: from the audit log when
+ * auditd runs, else from the kernel log (dmesg). A mark taken before the run
+ * says where to start reading, so only new records are looked at; the log is
+ * streamed from there, never read whole.
+ *
+ * The audit log is shared by everything on the host: callers filter records
+ * by the pids and comms they control. Without auditd the kernel prints audit
+ * records rate-limited (printk), so records can be lost; the loss signals
+ * ("callbacks suppressed", audit_lost=) are counted and handed back.
  */
-import { existsSync, promises as fsp } from 'node:fs';
+import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import { execa } from 'execa';
 import { Collector } from '../collect/collector.js';
 import { parseAuditLine } from '../ingest/audit.js';
+import { eachLine } from '../sources/lines.js';
 import type { Observation } from '../types.js';
 
 export const AUDIT_LOG = '/var/log/audit/audit.log';
 
-export type Mark = { source: 'audit'; offset: number } | { source: 'dmesg'; lines: number };
+export type Mark =
+  | { source: 'audit'; path: string; offset: number; ino: number }
+  | { source: 'dmesg'; lines: number };
 
-async function auditdRunning(): Promise<boolean> {
+export async function auditdRunning(): Promise<boolean> {
   try {
     const pid = (await fsp.readFile('/var/run/auditd.pid', 'utf8')).trim();
-    return existsSync(`/proc/${pid}`);
+    if (pid && existsSync(`/proc/${pid}`)) return true;
   } catch {
-    const r = await execa('pgrep', ['-x', 'auditd'], { reject: false });
-    return r.exitCode === 0;
+    /* no pid file: ask pgrep */
   }
+  const r = await execa('pgrep', ['-x', 'auditd'], { reject: false });
+  return r.exitCode === 0;
 }
 
-export async function markLog(): Promise<Mark> {
-  if ((await auditdRunning()) && existsSync(AUDIT_LOG)) return { source: 'audit', offset: (await fsp.stat(AUDIT_LOG)).size };
-  const r = await execa('dmesg', [], { reject: false });
+/** Where the log ends now. */
+export async function markLog(path = AUDIT_LOG): Promise<Mark> {
+  if ((await auditdRunning()) && existsSync(path)) {
+    const st = await fsp.stat(path);
+    return { source: 'audit', path, offset: st.size, ino: st.ino };
+  }
+  const r = await execa('dmesg', [], { reject: false, encoding: 'utf8' });
   return { source: 'dmesg', lines: String(r.stdout ?? '').split('\n').length };
 }
 
-/** The seccomp records since the mark that satisfy `keep`. Waits briefly for auditd to flush. */
-export async function recordsSince(mark: Mark, keep: (o: Observation) => boolean): Promise<Observation[]> {
-  await new Promise((r) => setTimeout(r, 300));
-  let lines: string[];
+export interface LogRecords {
+  /** Records that satisfied `keep`, in log order. */
+  records: Observation[];
+  /** Loss signals seen since the mark (records the kernel or auditd dropped). */
+  lost: number;
+  source: Mark['source'];
+}
+
+async function readSince(mark: Mark, keep: (o: Observation) => boolean): Promise<LogRecords> {
+  const out: LogRecords = { records: [], lost: 0, source: mark.source };
+  const take = (line: string) => {
+    const res = parseAuditLine(line);
+    if (res.lost !== undefined) out.lost += res.lost || 1;
+    for (const o of res.obs ?? []) if (keep(o)) out.records.push(o);
+  };
   if (mark.source === 'audit') {
-    const fh = await fsp.open(AUDIT_LOG, 'r');
-    try {
-      const size = (await fh.stat()).size;
-      const start = size >= mark.offset ? mark.offset : 0; // rotated: read the new file from the start
-      const buf = Buffer.alloc(size - start);
-      await fh.read(buf, 0, buf.length, start);
-      lines = buf.toString('utf8').split('\n');
-    } finally {
-      await fh.close();
+    const st = await fsp.stat(mark.path).catch(() => undefined);
+    if (!st) return out;
+    let start = mark.offset;
+    if (st.ino !== mark.ino) {
+      // auditd rotated the log since the mark: the rest of the old file is now PATH.1 (max_log_file_action = ROTATE).
+      const old = `${mark.path}.1`;
+      const ost = await fsp.stat(old).catch(() => undefined);
+      if (ost && ost.ino === mark.ino && ost.size > mark.offset) await eachLine(createReadStream(old, { start: mark.offset }), take);
+      start = 0;
+    } else if (st.size < mark.offset) {
+      start = 0; // truncated
     }
+    if (st.size > start) await eachLine(createReadStream(mark.path, { start }), take);
   } else {
-    const r = await execa('dmesg', [], { reject: false });
-    lines = String(r.stdout ?? '').split('\n').slice(Math.max(0, mark.lines - 1));
-  }
-  const out: Observation[] = [];
-  for (const l of lines) {
-    const res = parseAuditLine(l);
-    for (const o of res.obs ?? []) if (keep(o)) out.push(o);
+    const r = await execa('dmesg', [], { reject: false, encoding: 'utf8', buffer: true });
+    String(r.stdout ?? '').split('\n').slice(Math.max(0, mark.lines - 1)).forEach(take);
   }
   return out;
 }
 
-/** Resolve records to canonical names (unknown numbers kept as "arch:number"). */
+export interface WaitOptions {
+  /** Stop waiting as soon as this holds for the records read. */
+  done?: (records: Observation[]) => boolean;
+  /** Without `done`: stop when no new record came for this long (ms). Default 400. */
+  quietMs?: number;
+  /** Give up after this long (ms). Default 3000. */
+  maxMs?: number;
+}
+
+/**
+ * The seccomp records since the mark that satisfy `keep`. auditd writes
+ * asynchronously (flush = INCREMENTAL_ASYNC), so this polls: until `done`
+ * holds, or until nothing new arrived for `quietMs`, at most `maxMs`.
+ */
+export async function recordsSince(mark: Mark, keep: (o: Observation) => boolean, wait: WaitOptions = {}): Promise<LogRecords> {
+  const quiet = wait.quietMs ?? 400;
+  const max = wait.maxMs ?? 3000;
+  const t0 = Date.now();
+  let last = await readSince(mark, keep);
+  let stableSince = Date.now();
+  for (;;) {
+    if (wait.done?.(last.records)) return last;
+    if (!wait.done && Date.now() - stableSince >= quiet) return last;
+    if (Date.now() - t0 >= max) return last;
+    await new Promise((r) => setTimeout(r, 100));
+    const next = await readSince(mark, keep);
+    if (next.records.length !== last.records.length) stableSince = Date.now();
+    last = next;
+  }
+}
+
+/** Resolve records to canonical names, sorted; unknown numbers are kept as "arch:number", never dropped. */
 export function namesOf(obs: Observation[]): string[] {
   const c = new Collector();
   const names = new Set<string>();
@@ -65,4 +119,10 @@ export function namesOf(obs: Observation[]): string[] {
     names.add(n ?? `${o.arch}:${o.nr ?? o.name}`);
   }
   return [...names].sort();
+}
+
+/** Host pids of processes started after `lo` and by `hi` (inclusive), allowing for pid wrap-around. */
+export function pidWindow(lo: number, hi: number | undefined): (pid: number | undefined) => boolean {
+  if (hi === undefined) return (p) => p !== undefined && p >= lo;
+  return lo <= hi ? (p) => p !== undefined && p >= lo && p <= hi : (p) => p !== undefined && (p >= lo || p <= hi);
 }

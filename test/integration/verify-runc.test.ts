@@ -75,7 +75,7 @@ describe('verify under runc with each program\'s own --baseline none profile', (
     ['threads', () => [join(dir, 'threads')], 'mprotect'],
     ['pipeline', () => ['sh', '-c', 'ls /usr | sort | head -3'], 'pipe2'],
   ];
-  it.each(cases)('%s: passes; without %s it fails and names it', (name, cmd, needed) => {
+  it.each(cases)('%s: passes; without the syscall it needs it fails and names it', (name, cmd, needed) => {
     const p = profileOf(name, cmd());
     const ok = verify(p, cmd());
     expect(ok.code, ok.out + ok.err).toBe(0);
@@ -84,6 +84,17 @@ describe('verify under runc with each program\'s own --baseline none profile', (
     expect(bad.code, bad.out + bad.err).toBe(1);
     expect(bad.out).toMatch(/^FAIL:/);
     expect(bad.out).toMatch(new RegExp(`denied syscalls: .*\\b${needed}\\b`));
+  });
+
+  it('crun: a --runtime crun profile passes under crun; without pipe2 it fails and names it', () => {
+    requireTool('crun');
+    const cmd = ['sh', '-c', 'ls /usr | sort | head -3'];
+    const p = profileOf('pipeline-crun', cmd, ['--baseline', 'none', '--runtime', 'crun']);
+    const ok = syscribe('verify', '--runtime', 'crun', '--profile', p, '--', ...cmd);
+    expect(ok.code, ok.out + ok.err).toBe(0);
+    const bad = syscribe('verify', '--runtime', 'crun', '--profile', without(p, 'pipe2'), '--', ...cmd);
+    expect(bad.code, bad.out + bad.err).toBe(1);
+    expect(bad.out).toMatch(/^denied syscalls: .*\bpipe2\b/m);
   });
 
   it('a --baseline containerd profile runs the program too', () => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, existsSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -64,4 +64,49 @@ describe('installProfile', () => {
     await expect(installProfile('x', P, { root, force: true })).rejects.toThrow(/not a regular file/);
     expect(readFileSync(join(base, 'victim'), 'utf8')).toBe('x');
   });
+
+  it('is 0644 whatever the umask, and creates the directories (0755)', async () => {
+    const old = process.umask(0o077);
+    try {
+      const r = await installProfile('m', P, { root, dir: 'a/b' });
+      expect(r.localhostProfile).toBe('a/b/m.json');
+      expect(statSync(r.path).mode & 0o777).toBe(0o644);
+    } finally {
+      process.umask(old);
+    }
+  });
+
+  it('refuses a symlinked directory deeper on the way (--dir a/b with a → outside)', async () => {
+    mkdirSync(root, { recursive: true });
+    const outside = join(base, 'outside');
+    mkdirSync(join(outside, 'b'), { recursive: true });
+    symlinkSync(outside, join(root, 'a'));
+    await expect(installProfile('x', P, { root, dir: 'a/b' })).rejects.toThrow(/symbolic link/);
+    expect(existsSync(join(outside, 'b', 'x.json'))).toBe(false);
+  });
+
+  it('refuses a file where a directory should be', async () => {
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'profiles'), '');
+    await expect(installProfile('x', P, { root })).rejects.toThrow(/not a directory/);
+  });
+
+  it('the same profile formatted differently counts as identical (no-op)', async () => {
+    mkdirSync(join(root, 'profiles'), { recursive: true });
+    const f = join(root, 'profiles', 'x.json');
+    writeFileSync(f, JSON.stringify(P));
+    expect((await installProfile('x', P, { root })).status).toBe('unchanged');
+    expect(readFileSync(f, 'utf8')).toBe(JSON.stringify(P)); // untouched
+  });
+
+  it('validates the profile first', async () => {
+    await expect(installProfile('x', { defaultAction: 'SCMP_ACT_NOPE' } as unknown as SeccompProfile, { root })).rejects.toThrow(/not a valid OCI seccomp profile/);
+    expect(existsSync(root)).toBe(false);
+  });
+
+  it('leaves no temp file behind', async () => {
+    await installProfile('x', P, { root });
+    expect(readdirSync(join(root, 'profiles'))).toEqual(['x.json']);
+  });
 });
+
