@@ -7,6 +7,12 @@ import { UserError } from '../errors.js';
 import type { Observation } from '../types.js';
 
 export const AUDIT_ACTIONS = ['log', 'errno', 'trap', 'kill_thread', 'kill_process', 'user_notif', 'trace', 'allow'] as const;
+/**
+ * `ausearch -i` prints `code=kill` for both kill actions, so such a record's
+ * action is `kill`: it passes --action kill_thread and --action kill_process,
+ * and --action kill keeps all three.
+ */
+const KILL_ANY = 'kill';
 
 export interface AuditFilter {
   pids?: Set<number>;
@@ -70,8 +76,10 @@ export function filterFrom(f: FilterFlags): AuditFilter {
   if (f.action?.length) {
     const acts = f.action.flatMap((a) => a.split(',')).filter(Boolean).map((a) => a.toLowerCase().replace(/-/g, '_'));
     const all = acts.includes('all');
-    for (const a of acts) if (a !== 'all' && !(AUDIT_ACTIONS as readonly string[]).includes(a)) throw new UserError(`--action ${a}: unknown (one of all, ${AUDIT_ACTIONS.join(', ')})`);
-    if (!all) o.actions = new Set(acts);
+    for (const a of acts) if (a !== 'all' && a !== KILL_ANY && !(AUDIT_ACTIONS as readonly string[]).includes(a)) throw new UserError(`--action ${a}: unknown (one of all, kill, ${AUDIT_ACTIONS.join(', ')})`);
+    if (!all) {
+      o.actions = new Set(acts.flatMap((a) => (a === KILL_ANY ? [KILL_ANY, 'kill_thread', 'kill_process'] : a === 'kill_thread' || a === 'kill_process' ? [a, KILL_ANY] : [a])));
+    }
   }
   if (f.container?.length) {
     o.containers = f.container.flatMap((c) => c.split(',')).filter(Boolean).map((c) => {

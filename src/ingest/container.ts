@@ -1,32 +1,37 @@
 /**
  * pid → container id, from /proc/<pid>/cgroup (cgroup v1 and v2 spellings of
- * containerd/CRI, CRI-O and Docker). Cached per pid + process start time
- * (field 22 of /proc/<pid>/stat) so a recycled pid is not misattributed.
+ * containerd/CRI, CRI-O, Docker and Podman). Cached per pid + process start
+ * time (field 22 of /proc/<pid>/stat) so a recycled pid is not misattributed.
  * A process that has exited has no attribution (undefined).
+ *
+ * Cost: a record costs no file read while its pid was checked less than
+ * `recheckMs` ago; then stat is read again (a changed start time means a new
+ * process: its cgroup is read afresh). Given the record's own time, a process
+ * that started after the record (the pid was reused since) is not
+ * attributed either.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const HEX64 = /(?:^|[/\-:])(?:cri-containerd-|crio-|docker-|libpod-)?([0-9a-f]{64})(?:\.scope)?(?:$|\/)/;
 
-/** The container id named by a cgroup file's content (the innermost match), or undefined. */
+/**
+ * The container id named by a cgroup file's content (the innermost match), or undefined:
+ * `…/cri-containerd-<id>.scope`, `/kubepods/…/<id>`, `…/crio-<id>.scope`,
+ * `…/docker-<id>.scope`, `/docker/<id>`, `…/libpod-<id>.scope`.
+ */
 export function containerIdFromCgroup(text: string): string | undefined {
-  let found: string | undefined;
   for (const line of text.split('\n')) {
     // "hierarchy-ID:controllers:path"
     const c2 = line.indexOf(':', line.indexOf(':') + 1);
     if (c2 < 0) continue;
-    const path = line.slice(c2 + 1);
-    for (const seg of path.split('/').reverse()) {
-      const m = HEX64.exec(seg);
-      if (m) {
-        found ??= m[1];
-        break;
-      }
+    const segs = line.slice(c2 + 1).split('/');
+    for (let i = segs.length - 1; i >= 0; i--) {
+      const m = HEX64.exec(segs[i]!);
+      if (m) return m[1];
     }
-    if (found) return found;
   }
-  return found;
+  return undefined;
 }
 
 /** Start time (clock ticks since boot) from /proc/<pid>/stat, field 22. */
@@ -38,29 +43,85 @@ export function startTimeFromStat(stat: string): string | undefined {
   return rest[22 - 3];
 }
 
-export class ContainerResolver {
-  private readonly cache = new Map<string, string | null>();
-  constructor(readonly procRoot = '/proc') {}
+/** Boot time (epoch seconds) from /proc/stat's `btime` line, or undefined. */
+export function bootTimeFromProcStat(text: string): number | undefined {
+  const m = /^btime (\d+)$/m.exec(text);
+  return m ? Number(m[1]) : undefined;
+}
 
-  /** Container id of a running pid, or undefined (not in a container, or gone). */
-  idOf(pid: number | undefined): string | undefined {
+interface Entry {
+  start: string | undefined;
+  id: string | undefined;
+  checkedAt: number;
+}
+
+export interface ContainerResolverOptions {
+  /** Re-read /proc/<pid>/stat after this many ms (default 1000). */
+  recheckMs?: number;
+  /** USER_HZ, the unit of the start time (100 on every arch syscribe supports). */
+  clockTicks?: number;
+  /** Clock for tests (ms). */
+  now?: () => number;
+}
+
+export class ContainerResolver {
+  private readonly cache = new Map<number, Entry>();
+  private bootTime: number | undefined | null = null;
+  private readonly recheckMs: number;
+  private readonly clockTicks: number;
+  private readonly now: () => number;
+
+  constructor(readonly procRoot = '/proc', opts: ContainerResolverOptions = {}) {
+    this.recheckMs = opts.recheckMs ?? 1000;
+    this.clockTicks = opts.clockTicks ?? 100;
+    this.now = opts.now ?? Date.now;
+  }
+
+  private read(...parts: string[]): string | undefined {
+    try {
+      return readFileSync(join(this.procRoot, ...parts), 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** When the process now holding `pid` started (epoch seconds), if /proc/stat says when the machine booted. */
+  private startedAt(start: string | undefined): number | undefined {
+    if (start === undefined) return undefined;
+    if (this.bootTime === null) {
+      const st = this.read('stat');
+      this.bootTime = st === undefined ? undefined : bootTimeFromProcStat(st);
+    }
+    return this.bootTime === undefined ? undefined : this.bootTime + Number(start) / this.clockTicks;
+  }
+
+  /**
+   * Container id of a running pid, or undefined (not in a container, gone, or
+   * — when `time`, the record's epoch seconds, is given — started after the record).
+   */
+  idOf(pid: number | undefined, time?: number): string | undefined {
     if (pid === undefined) return undefined;
-    let start: string | undefined;
-    try {
-      start = startTimeFromStat(readFileSync(join(this.procRoot, String(pid), 'stat'), 'utf8'));
-    } catch {
-      start = undefined;
+    const t = this.now();
+    let e = this.cache.get(pid);
+    if (!e || t - e.checkedAt >= this.recheckMs) {
+      const stat = this.read(String(pid), 'stat');
+      const start = stat === undefined ? undefined : startTimeFromStat(stat);
+      if (start === undefined) {
+        // Gone (or unreadable): nothing to attribute, and nothing worth keeping.
+        this.cache.delete(pid);
+        return undefined;
+      }
+      if (!e || e.start !== start) {
+        const cg = this.read(String(pid), 'cgroup');
+        e = { start, id: cg === undefined ? undefined : containerIdFromCgroup(cg), checkedAt: t };
+        this.cache.set(pid, e);
+      } else e.checkedAt = t;
     }
-    const key = `${pid}:${start ?? '?'}`;
-    const hit = this.cache.get(key);
-    if (hit !== undefined) return hit ?? undefined;
-    let id: string | undefined;
-    try {
-      id = containerIdFromCgroup(readFileSync(join(this.procRoot, String(pid), 'cgroup'), 'utf8'));
-    } catch {
-      id = undefined;
+    if (time !== undefined && e.id !== undefined) {
+      const began = this.startedAt(e.start);
+      // 1 s of slack: btime has whole seconds, the start time 1/USER_HZ.
+      if (began !== undefined && time < began - 1) return undefined;
     }
-    if (start !== undefined) this.cache.set(key, id ?? null);
-    return id;
+    return e.id;
   }
 }

@@ -26,6 +26,15 @@ describe('audit filter', () => {
     expect(keep(o, filterFrom({ container: ['abd'] }), () => 'abcdef')).toBe(false);
     expect(keep(o, filterFrom({ container: ['abc'] }), () => undefined)).toBe(false);
   });
+  test('ausearch -i code=kill (either kill action) passes kill_thread, kill_process and kill', () => {
+    const k: Observation = { ...o, action: 'kill' };
+    expect(keep(k, filterFrom({ action: ['kill_thread'] }))).toBe(true);
+    expect(keep(k, filterFrom({ action: ['kill-process'] }))).toBe(true);
+    expect(keep(k, filterFrom({ action: ['log'] }))).toBe(false);
+    expect(keep({ ...o, action: 'kill_thread' }, filterFrom({ action: ['kill'] }))).toBe(true);
+    expect(keep({ ...o, action: 'kill_process' }, filterFrom({ action: ['kill'] }))).toBe(true);
+    expect(keep({ ...o, action: 'kill_process' }, filterFrom({ action: ['kill_thread'] }))).toBe(false);
+  });
   test('bad values are usage errors', () => {
     expect(() => filterFrom({ pid: ['x'] })).toThrow(/--pid x: not a number/);
     expect(() => filterFrom({ action: ['maybe'] })).toThrow(/--action maybe/);

@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Collector, observedNames } from '../../src/collect/collector.js';
 import { parseAuditLine } from '../../src/ingest/audit.js';
+import type { ArchId } from '../../src/arch.js';
 
 const DIR = new URL('../fixtures/audit/', import.meta.url);
 
@@ -20,7 +21,7 @@ function run(file: string) {
 const X86_64_ALL = ['close', 'exit_group', 'getpid', 'getuid', 'listns', 'newfstatat', 'openat', 'read', 'write'];
 const X86_32 = ['close', 'exit_group', 'getpid', 'openat', 'read'];
 
-const cases: Array<{ file: string; lines: [number, number, number]; lost?: number; x86_64: string[]; x86?: string[]; x32?: string[]; unknown999?: number }> = [
+const cases: Array<{ file: string; lines: [number, number, number]; lost?: number; x86_64: string[]; x86?: string[]; x32?: string[]; others?: Partial<Record<ArchId, string[]>>; unknown999?: number }> = [
   { file: 'auditd-enriched.log', lines: [24, 1, 0], x86_64: X86_64_ALL, x86: X86_32, x32: ['getpid'], unknown999: 2 },
   { file: 'ausearch-raw.log', lines: [12, 0, 0], x86_64: ['close', 'exit_group', 'getpid', 'listns', 'openat', 'read'], x86: X86_32, unknown999: 1 },
   { file: 'ausearch-i.log', lines: [17, 17, 0], x86_64: X86_64_ALL, x86: X86_32, x32: ['getpid'], unknown999: 1 },
@@ -32,6 +33,20 @@ const cases: Array<{ file: string; lines: [number, number, number]; lost?: numbe
   { file: 'syslog.log', lines: [4, 3, 0], lost: 15, x86_64: ['openat', 'read'], x86: ['openat'], x32: ['getpid'] },
   { file: 'loss.log', lines: [0, 5, 0], lost: 24, x86_64: [] },
   { file: 'malformed.log', lines: [2, 0, 4], x86_64: ['getpid'] },
+  // Every other form, hand-made around a real record (see README).
+  {
+    file: 'other-forms.log', lines: [12, 10, 0], lost: 5,
+    x86_64: ['brk', 'close', 'exit_group', 'getpid', 'mmap', 'mprotect', 'munmap', 'openat', 'read', 'rt_sigaction', 'rt_sigprocmask', 'write'],
+  },
+  // One record per arch code and per action (hand-made raw) and what ausearch 3.0.9 -i made of them (real).
+  {
+    file: 'arches-raw.log', lines: [18, 0, 1], x86_64: ['getpid', 'getuid', 'openat'], x86: ['open'], x32: ['getpid'],
+    others: { arm: ['openat'], aarch64: ['openat'], ppc64le: ['openat'], s390x: ['openat'], riscv64: ['listns', 'openat'], loongarch64: ['openat'] },
+  },
+  {
+    file: 'ausearch-i-arches.log', lines: [16, 19, 3], x86_64: ['getpid', 'getuid', 'openat'], x86: ['open'], x32: ['getpid'],
+    others: { arm: ['openat'], aarch64: ['openat'], ppc64le: ['openat'], s390x: ['openat'], riscv64: ['listns'] },
+  },
 ];
 
 describe('audit fixtures', () => {
@@ -40,9 +55,9 @@ describe('audit fixtures', () => {
       const r = run(c.file);
       expect([r.lines.parsed, r.lines.ignored, r.lines.malformed]).toEqual(c.lines);
       expect(r.lost).toBe(c.lost ?? 0);
-      expect(observedNames(r, 'x86_64')).toEqual(c.x86_64);
-      expect(observedNames(r, 'x86')).toEqual(c.x86 ?? []);
-      expect(observedNames(r, 'x32')).toEqual(c.x32 ?? []);
+      const want: Partial<Record<ArchId, string[]>> = { x86_64: c.x86_64, x86: c.x86 ?? [], x32: c.x32 ?? [], ...c.others };
+      const seen = [...r.arches.keys()].filter((a) => (r.arches.get(a)?.size ?? 0) > 0);
+      for (const a of new Set<ArchId>([...seen, ...(Object.keys(want) as ArchId[])])) expect(observedNames(r, a), a).toEqual(want[a] ?? []);
       const u999 = r.unknown.find((u) => u.arch === 'x86_64' && u.nr === 999);
       expect(u999?.count).toBe(c.unknown999);
     });
@@ -77,5 +92,31 @@ describe('audit fixtures', () => {
       const e = obs.filter((o) => o.comm === 'sc-errnotest');
       expect(e.map((o) => o.action), f).toEqual(['errno']);
     }
+  });
+
+  test('ausearch -i: arch names (armeb is AUDIT_ARCH_ARM), unknown-elf-type, interpreted actions, decoded comm', () => {
+    const lines = readFileSync(new URL('ausearch-i-arches.log', DIR), 'utf8').split('\n').filter((l) => l.startsWith('type='));
+    const res = lines.map(parseAuditLine);
+    expect(res.filter((x) => x.kind === 'malformed').map((x) => x.reason)).toEqual([
+      "ausearch -i does not know arch 0xc00000f3 (riscv64) and named syscall=clone from another arch's table; read the log raw (ausearch --raw)",
+      "ausearch -i does not know arch 0xc0000102 (loongarch64) and named syscall=clone from another arch's table; read the log raw (ausearch --raw)",
+      'unknown audit arch 0xdeadbeef',
+    ]);
+    const obs = res.flatMap((x) => x.obs ?? []);
+    // code=kill is printed for both kill actions; user-notify and unknown-seccomp-code(0x…) are mapped.
+    expect(obs.filter((o) => o.name === 'getuid').map((o) => o.action)).toEqual(['errno', 'kill', 'kill', 'user_notif', 'trap', '0x12340000']);
+    // A comm that looks like hex is not decoded again in interpreted output; "my app" arrives decoded.
+    expect(obs.filter((o) => o.name === 'getpid').map((o) => o.comm)).toEqual(['CAFE', 'my app']);
+    expect(obs.every((o) => o.auid === 4294967295 && o.uid === undefined)).toBe(true);
+    expect(obs.find((o) => o.arch === 'riscv64')).toMatchObject({ nr: 470, serial: 2009 });
+    // Times are local (ausearch prints %x %T); the fraction is kept.
+    expect(obs[1]!.time! - obs[0]!.time!).toBeCloseTo(0.001, 6);
+  });
+
+  test('the raw twin: every action code, hex-encoded comm, x32', () => {
+    const obs = readFileSync(new URL('arches-raw.log', DIR), 'utf8').split('\n').filter(Boolean).map(parseAuditLine).flatMap((x) => x.obs ?? []);
+    expect(obs.filter((o) => o.nr === 102).map((o) => o.action)).toEqual(['errno', 'kill_thread', 'kill_process', 'user_notif', 'trap', '0x12340000']);
+    expect(obs.filter((o) => o.nr === 39).map((o) => o.comm)).toEqual(['CAFE', 'my app']);
+    expect(obs.find((o) => o.arch === 'x32')).toMatchObject({ nr: 1073741863, time: 1795419600.003, serial: 2003 });
   });
 });
