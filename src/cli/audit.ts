@@ -38,8 +38,11 @@ export class AuditSink {
   readonly byKey = new Map<string, Collector>();
   filtered = 0;
   private readonly containers: ContainerResolver;
+  /** Something needs more than arch + number (a filter, --split-by, the follow messages). */
+  private readonly detail: boolean;
   constructor(readonly filter: AuditFilter, readonly splitBy: SplitKey | undefined, procRoot = '/proc', readonly onNew?: (name: string, o: Observation) => void) {
     this.containers = new ContainerResolver(procRoot);
+    this.detail = Object.values(filter).some((v) => v !== undefined) || splitBy !== undefined || onNew !== undefined;
   }
 
   private readonly containerOf = (o: Observation): string | undefined => this.containers.idOf(o.pid);
@@ -54,8 +57,8 @@ export class AuditSink {
   }
 
   line(text: string, lineNo: number, source: string): void {
-    const res: LineResult = parseAuditLine(text);
-    if (res.kind !== 'parsed' || !res.obs) {
+    const res: LineResult = parseAuditLine(text, this.detail);
+    if (res.kind !== 'parsed' || !res.obs || !this.detail) {
       this.all.line(res, lineNo, text, source);
       return;
     }

@@ -490,8 +490,37 @@ function isSeccompType(s: string, p: number): boolean {
   return false;
 }
 
+/**
+ * Arch and number only, for a kernel-printed record (raw or printk form) when
+ * nothing else is wanted: ` arch=HEX syscall=N` found by one search. Safe on
+ * kernel lines: the fields before it are numbers, LSM labels and comm/exe,
+ * which the kernel prints quoted only when they hold no space (else as hex),
+ * so ` arch=` cannot occur inside a value. Anything else (no such pair, an arch
+ * code no table knows) returns undefined and the full parser decides, so
+ * parsed/malformed never depend on the mode.
+ */
+function syscallOnly(s: string, from: number): LineResult | undefined {
+  let p = s.indexOf(' arch=', from - 1);
+  if (p < 0) return undefined;
+  p += 6;
+  const a0 = p;
+  let c = s.charCodeAt(p);
+  while (c !== 32 && c === c) c = s.charCodeAt(++p);
+  if (c !== 32 || !s.startsWith('syscall=', p + 1)) return undefined;
+  const code = hexIn(s, a0, p);
+  const n0 = p + 9;
+  const n1 = digitsEnd(s, n0);
+  if (code !== code || n1 < 0) return undefined;
+  c = s.charCodeAt(n1);
+  if (c === c && c !== 32 && c !== 29 /* 0x1D: ENRICHED */) return undefined;
+  const nr = intIn(s, n0, n1);
+  const arch = archForRecord(code, nr);
+  if (!arch) return undefined;
+  return { kind: 'parsed', obs: [{ arch: arch.id, nr }] };
+}
+
 /** `type=… audit(`: t at `type=`, a at `audit(`. */
-function typedRecord(s: string, t: number, a: number): LineResult {
+function typedRecord(s: string, t: number, a: number, detail: boolean): LineResult {
   if (!isSeccompType(s, t + 5)) return IGNORED;
   const stamp: Stamp = {};
   let close = rawStamp(s, a + 6, stamp);
@@ -506,9 +535,13 @@ function typedRecord(s: string, t: number, a: number): LineResult {
     interpreted = true; // ausearch -i prints ") : "
     from += 2;
   }
+  if (s.charCodeAt(from) === 32) from++;
+  if (!detail && !interpreted) {
+    const r = syscallOnly(s, from);
+    if (r !== undefined) return r;
+  }
   let end = s.indexOf('\x1d', from); // ENRICHED: everything after 0x1D is auditd's interpretation
   if (end < 0) end = s.length;
-  if (s.charCodeAt(from) === 32) from++;
   if (interpreted || !kernelOrder(s, from, end)) scanFields(s, from, end, interpreted);
   return record(s, interpreted, stamp);
 }
@@ -571,13 +604,19 @@ function parseJournalJson(text: string): LineResult {
   return record(line, false, stamp);
 }
 
-/** One line of any audit log form → parsed (one observation) / ignored (with any loss signal) / malformed (with reason). */
-export function parseAuditLine(text: string): LineResult {
+/**
+ * One line of any audit log form → parsed (one observation) / ignored (with
+ * any loss signal) / malformed (with reason).
+ * `detail` false: the caller needs arch and number only (no filter, no
+ * split): kernel-printed records skip comm/exe/pid/uid/action decoding. The
+ * line's kind, arch and number are the same either way (tested).
+ */
+export function parseAuditLine(text: string, detail = true): LineResult {
   // auditd lines name their type first: no need to look for SECCOMP anywhere else.
   if (text.charCodeAt(0) === 116 /* t */ && text.startsWith('type=')) {
     if (!isSeccompType(text, 5)) return text.indexOf('audit_lost=') < 0 ? IGNORED : lossSignal(text);
     const a = text.indexOf('audit(', 5);
-    return a < 0 ? { kind: 'malformed', reason: 'seccomp record without audit(time:serial)' } : typedRecord(text, 0, a);
+    return a < 0 ? { kind: 'malformed', reason: 'seccomp record without audit(time:serial)' } : typedRecord(text, 0, a, detail);
   }
   // Cheap prefilter: nearly every line of a busy log is something else.
   const j = text.indexOf('SECCOMP');
@@ -590,7 +629,7 @@ export function parseAuditLine(text: string): LineResult {
     if (t >= 0 && (t === 0 || text.charCodeAt(t - 1) === 32)) {
       const sp = text.indexOf(' ', t);
       if (sp + 1 === a || (sp + 5 === a && text.startsWith('msg=', sp + 1))) {
-        const r = typedRecord(text, t, a);
+        const r = typedRecord(text, t, a, detail);
         return r === IGNORED ? lossSignal(text) : r;
       }
     }

@@ -5,7 +5,7 @@
  * are told apart by TS_COMPAT in thread_info.status.
  */
 import { existsSync } from 'node:fs';
-import { execa } from 'execa';
+import { loadExeca } from '../util/exec.js';
 import { type ArchId, hostArch } from '../arch.js';
 import type { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
@@ -41,6 +41,7 @@ export function parseBpftraceLine(line: string, native: ArchId, compat: ArchId):
 
 /** Can the bpftrace backend run here? undefined when yes, else why not. */
 export async function bpftraceUnavailable(): Promise<string | undefined> {
+  const execa = await loadExeca();
   if (hostArch().id !== 'x86_64') return `the bpftrace backend tells 32-bit tasks apart only on x86_64 hosts (this is ${hostArch().id}); use --backend strace`;
   if (process.getuid?.() !== 0) return 'the bpftrace backend needs root';
   if (!which('bpftrace')) return 'bpftrace is not installed: apt-get install -y bpftrace';
@@ -56,6 +57,7 @@ function tracefsReady(): boolean {
 }
 
 export async function recordWithBpftrace(target: RecordTarget, collector: Collector): Promise<RecordOutcome> {
+  const execa = await loadExeca();
   const why = await bpftraceUnavailable();
   if (why) throw new UserError(why);
   const native = hostArch().id;

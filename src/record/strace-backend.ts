@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
+import { loadExeca } from '../util/exec.js';
 import type { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { StraceParser } from '../ingest/strace.js';
@@ -32,6 +32,7 @@ export interface RecordOutcome {
 export const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGABRT: 6 };
 
 export async function recordWithStrace(target: RecordTarget, collector: Collector): Promise<RecordOutcome> {
+  const execa = await loadExeca();
   const strace = which('strace');
   if (!strace) throw new UserError('strace is not installed: apt-get install -y strace (or dnf install strace)');
   const dir = await mkdtemp(join(tmpdir(), 'syscribe-record-'));

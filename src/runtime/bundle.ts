@@ -13,7 +13,7 @@ import { existsSync, promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { execa } from 'execa';
+import { loadExeca } from '../util/exec.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { type Runtime, type RuntimeName, findRuntime, runtimeArgv, runtimeErrors } from './runc.js';
 
@@ -129,6 +129,7 @@ export function containerId(): string {
 
 /** Run the bundle once as a fresh container (stdin /dev/null); the container is always deleted after. */
 export async function runBundle(b: Bundle, runtime: RuntimeName | Runtime, opts: { timeoutSec?: number } = {}): Promise<RunResult> {
+  const execa = await loadExeca();
   const rt = typeof runtime === 'string' ? findRuntime(runtime) : runtime;
   const id = containerId();
   const pidFile = join(b.dir, `${id}.pid`);

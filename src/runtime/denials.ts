@@ -10,7 +10,7 @@
  * ("callbacks suppressed", audit_lost=) are counted and handed back.
  */
 import { createReadStream, existsSync, promises as fsp } from 'node:fs';
-import { execa } from 'execa';
+import { loadExeca } from '../util/exec.js';
 import { Collector } from '../collect/collector.js';
 import { parseAuditLine } from '../ingest/audit.js';
 import { eachLine } from '../sources/lines.js';
@@ -23,6 +23,7 @@ export type Mark =
   | { source: 'dmesg'; lines: number };
 
 export async function auditdRunning(): Promise<boolean> {
+  const execa = await loadExeca();
   try {
     const pid = (await fsp.readFile('/var/run/auditd.pid', 'utf8')).trim();
     if (pid && existsSync(`/proc/${pid}`)) return true;
@@ -35,6 +36,7 @@ export async function auditdRunning(): Promise<boolean> {
 
 /** Where the log ends now. */
 export async function markLog(path = AUDIT_LOG): Promise<Mark> {
+  const execa = await loadExeca();
   if ((await auditdRunning()) && existsSync(path)) {
     const st = await fsp.stat(path);
     return { source: 'audit', path, offset: st.size, ino: st.ino };
@@ -52,6 +54,7 @@ export interface LogRecords {
 }
 
 async function readSince(mark: Mark, keep: (o: Observation) => boolean): Promise<LogRecords> {
+  const execa = await loadExeca();
   const out: LogRecords = { records: [], lost: 0, source: mark.source };
   const take = (line: string) => {
     const res = parseAuditLine(line);

@@ -21,7 +21,7 @@
  *   the seccomp filter are the same.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { execa } from 'execa';
+import { loadExeca } from '../util/exec.js';
 import { UserError } from '../errors.js';
 import { which } from '../util/which.js';
 
@@ -88,6 +88,7 @@ export function runtimeArgv(rt: Runtime, sub: string[], logFile?: string): { fil
 
 /** "runc 1.1.5+ds1 (commit 1.1.5+ds1-1+deb12u1, libseccomp 2.5.4)", "crun 1.8.1 (commit f8a0…)". */
 export async function runtimeVersion(rt: Runtime): Promise<string> {
+  const execa = await loadExeca();
   const r = await execa(rt.path, ['--version'], { reject: false, encoding: 'utf8' });
   const text = String(r.stdout ?? '');
   const field = (re: RegExp) => re.exec(text)?.[1]?.trim();

@@ -1,7 +1,7 @@
 /**
  * Lines from a command's stdout (dmesg, journalctl), run without a shell.
  */
-import { execa } from 'execa';
+import { loadExeca } from '../util/exec.js';
 import { UserError } from '../errors.js';
 import { type LineHandler, eachLine } from './lines.js';
 
@@ -14,6 +14,7 @@ export function journalArgv(json: boolean): string[] {
 
 /** Run argv, feed every stdout line to onLine; fail with one clear line when the command fails. */
 export async function eachLineOfCommand(argv: readonly string[], onLine: LineHandler): Promise<void> {
+  const execa = await loadExeca();
   const [file, ...args] = argv as [string, ...string[]];
   const child = execa(file, args, { stdout: 'pipe', stderr: 'pipe', stdin: 'ignore', reject: false, buffer: { stdout: false, stderr: true } });
   const lines = eachLine(child.stdout!, onLine);

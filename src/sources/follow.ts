@@ -10,8 +10,8 @@
  * A poll every 100 ms costs one stat(2) and keeps latency low.
  */
 import { promises as fsp } from 'node:fs';
-import { StringDecoder } from 'node:string_decoder';
 import { describeOpenError } from './lines.js';
+import { LineSplitter } from './split-lines.js';
 
 export interface FollowOptions {
   fromStart?: boolean;
@@ -34,27 +34,10 @@ export async function followFile(path: string, onLine: FollowLineHandler, opts: 
   let ino = -1;
   let dev = -1;
   let pos = 0;
-  let partial = '';
-  let decoder = new StringDecoder('utf8');
-  let lineNo = 0;
   let first = true;
   let waiting = false;
   const buf = Buffer.alloc(CHUNK);
-
-  const emit = (text: string): void => {
-    let s = partial + text;
-    let nl = s.indexOf('\n');
-    let from = 0;
-    while (nl >= 0) {
-      let line = s.slice(from, nl);
-      if (line.endsWith('\r')) line = line.slice(0, -1);
-      onLine(line, ++lineNo);
-      from = nl + 1;
-      nl = s.indexOf('\n', from);
-    }
-    partial = s.slice(from);
-    s = '';
-  };
+  const splitter = new LineSplitter(onLine);
 
   /** Read from pos to the current end of the open file. */
   const drain = async (): Promise<void> => {
@@ -63,16 +46,12 @@ export async function followFile(path: string, onLine: FollowLineHandler, opts: 
       const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
       if (bytesRead <= 0) return;
       pos += bytesRead;
-      emit(decoder.write(buf.subarray(0, bytesRead)));
+      splitter.push(buf.subarray(0, bytesRead));
     }
   };
 
-  const flushPartial = (): void => {
-    const rest = partial + decoder.end();
-    partial = '';
-    decoder = new StringDecoder('utf8');
-    if (rest) onLine(rest, ++lineNo);
-  };
+  /** A file ended (rotated away, truncated, or we stop): its last line counts even without a newline. */
+  const flushPartial = (): void => splitter.end();
 
   const closeCurrent = async (): Promise<void> => {
     if (fh) await fh.close().catch(() => undefined);

@@ -1,16 +1,17 @@
 /**
  * Sources → lines. Files (plain or gzip, detected by magic bytes), stdin, and
  * any readable stream (a child's stdout) become a stream of lines, one
- * callback per line, CR of CRLF removed. Nothing is held in memory beyond the
- * current chunk; a last line without a newline is still delivered.
+ * callback per line, CR of CRLF removed (split-lines.ts). Nothing is held in
+ * memory beyond the current chunk; a last line without a newline is still
+ * delivered. Files are read in 1 MiB reads (fewer thread-pool round trips).
  */
 import { promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
-import split2 from 'split2';
 import { UserError } from '../errors.js';
+import { type LineHandler, LineSplitter } from './split-lines.js';
 
-export type LineHandler = (line: string, lineNo: number) => void;
+export type { LineHandler } from './split-lines.js';
 
 /** Explain a file-open error in one line. */
 export function describeOpenError(path: string, e: NodeJS.ErrnoException): UserError {
@@ -65,7 +66,7 @@ export async function openInput(path: string): Promise<Readable> {
   try {
     const magic = Buffer.alloc(2);
     const { bytesRead } = await fh.read(magic, 0, 2, 0);
-    const raw = fh.createReadStream({ start: 0, highWaterMark: 1 << 16, autoClose: true });
+    const raw = fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: true });
     if (!isGzip(magic.subarray(0, bytesRead))) return raw;
     const gunzip = createGunzip();
     raw.on('error', (e) => gunzip.destroy(e));
@@ -76,23 +77,15 @@ export async function openInput(path: string): Promise<Readable> {
   }
 }
 
-/** Feed every line of a byte stream to `onLine`. Resolves at end of stream. */
-export function eachLine(input: Readable, onLine: LineHandler): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let n = 0;
-    const splitter = split2(/\r?\n/);
-    splitter.on('data', (line: string) => {
-      try {
-        onLine(line, ++n);
-      } catch (e) {
-        splitter.destroy(e as Error);
-      }
-    });
-    splitter.on('end', resolve);
-    splitter.on('error', reject);
-    input.on('error', (e) => splitter.destroy(e));
-    input.pipe(splitter);
-  });
+/**
+ * Feed every line of a byte stream to `onLine`. Resolves at end of stream;
+ * rejects (and stops reading) when the stream fails or `onLine` throws.
+ */
+export async function eachLine(input: Readable, onLine: LineHandler): Promise<void> {
+  const splitter = new LineSplitter(onLine);
+  // An early exit (onLine throws) destroys the stream: for-await calls return() on it.
+  for await (const chunk of input) splitter.push(chunk as Buffer | string);
+  splitter.end();
 }
 
 /** Open a path and feed its lines. */
