@@ -182,28 +182,45 @@ export const auditCommand: CommandModule<object, Args> = {
   },
 };
 
-/** --follow: tail the file, rewrite the profile when the set changed (at most every flush-interval), final write on SIGINT/SIGTERM. */
+/**
+ * --follow: tail the file; rewrite the profile when the set changed, at most
+ * every flush-interval: a new syscall after a quiet spell is written at once
+ * (latency = the poll interval), a burst is written once per interval.
+ * Final write on SIGINT/SIGTERM.
+ */
 async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: ReturnType<typeof generatorOptionsFrom>): Promise<void> {
+  const intervalMs = argv['flush-interval'] * 1000;
   let dirty = true;
+  let lastWrite = -Infinity;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const flush = (force: boolean): Promise<void> => {
+    writing = writing.then(async () => {
+      if (!dirty && !force) return;
+      dirty = false;
+      lastWrite = Date.now();
+      const { profile } = generateProfile(sink.all.result(), opts);
+      await writeProfile(profile, argv);
+    });
+    return writing;
+  };
+  const schedule = (): void => {
+    if (timer) return;
+    timer = setTimeout(() => {
+      timer = undefined;
+      flush(false).catch((e) => process.stderr.write(`syscribe: writing ${argv.output}: ${(e as Error).message}\n`));
+    }, Math.max(0, lastWrite + intervalMs - Date.now()));
+  };
   const sink = new AuditSink(filter, undefined, argv['proc-root'], (name, o) => {
     dirty = true;
+    schedule();
     process.stderr.write(`new: ${name} (${archById(o.arch).id}${o.comm !== undefined ? `, ${o.comm}` : ''}${o.pid !== undefined ? ` pid ${o.pid}` : ''})\n`);
   });
   const ac = new AbortController();
   const stop = (): void => ac.abort();
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  let writing: Promise<void> = Promise.resolve();
-  const flush = (force: boolean): Promise<void> => {
-    writing = writing.then(async () => {
-      if (!dirty && !force) return;
-      dirty = false;
-      const { profile } = generateProfile(sink.all.result(), opts);
-      await writeProfile(profile, argv);
-    });
-    return writing;
-  };
-  const timer = setInterval(() => void flush(false).catch((e) => { process.stderr.write(`syscribe: writing ${argv.output}: ${(e as Error).message}\n`); }), argv['flush-interval'] * 1000);
+  schedule(); // the profile exists from the start (the baseline, or empty)
   process.stderr.write(`following ${path}${argv['from-start'] ? ' from its start' : ''}; profile: ${argv.output} (Ctrl-C to stop)\n`);
   try {
     await followFile(path, (l, n) => sink.line(l, n, path), {
@@ -212,7 +229,7 @@ async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: 
       onNotice: (m) => process.stderr.write(`${m}\n`),
     });
   } finally {
-    clearInterval(timer);
+    clearTimeout(timer);
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }

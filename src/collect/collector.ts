@@ -4,7 +4,7 @@
  * (parsed / ignored / malformed, unknown numbers, loss signals).
  * Memory is bounded by the number of distinct syscalls, not by input size.
  */
-import { type ArchId, archById } from '../arch.js';
+import { type Arch, type ArchId, archById } from '../arch.js';
 import { canonicalName, syscallName } from '../resolve.js';
 import type { LineResult, Observation } from '../types.js';
 
@@ -62,11 +62,17 @@ export class Collector {
   readonly malformed: MalformedSample[] = [];
   lost = 0;
   lossSignals = 0;
+  private lastId: ArchId | undefined;
+  private lastArch: Arch | undefined;
+  private lastMap: Map<string, SyscallStat> | undefined;
 
   /** Account for one input line and add what it observed. */
   line(res: LineResult, lineNo: number, text: string, source = '-'): void {
-    this.lines[res.kind]++;
-    if (res.kind === 'malformed' && this.malformed.length < MAX_MALFORMED_SAMPLES) {
+    const kind = res.kind;
+    if (kind === 'parsed') this.lines.parsed++;
+    else if (kind === 'ignored') this.lines.ignored++;
+    else this.lines.malformed++;
+    if (kind === 'malformed' && this.malformed.length < MAX_MALFORMED_SAMPLES) {
       this.malformed.push({ source, line: lineNo, text: text.length > 200 ? `${text.slice(0, 200)}…` : text, reason: res.reason ?? 'not understood' });
     }
     if (res.lost !== undefined) {
@@ -78,7 +84,13 @@ export class Collector {
 
   /** Add one observation: resolve its name, or record it as unknown. Returns the canonical name or undefined. */
   add(o: Observation): string | undefined {
-    const arch = archById(o.arch);
+    // Inputs are runs of one arch: keep its arch record and map at hand.
+    if (o.arch !== this.lastId) {
+      this.lastId = o.arch;
+      this.lastArch = archById(o.arch);
+      this.lastMap = this.arches.get(o.arch);
+    }
+    const arch = this.lastArch!;
     const count = o.count ?? 1;
     let name: string | undefined;
     if (o.name !== undefined) {
@@ -96,10 +108,11 @@ export class Collector {
     } else {
       return undefined;
     }
-    let perArch = this.arches.get(o.arch);
+    let perArch = this.lastMap;
     if (!perArch) {
       perArch = new Map();
       this.arches.set(o.arch, perArch);
+      this.lastMap = perArch;
     }
     let st = perArch.get(name);
     if (!st) {

@@ -618,9 +618,13 @@ export function parseAuditLine(text: string, detail = true): LineResult {
     const a = text.indexOf('audit(', 5);
     return a < 0 ? { kind: 'malformed', reason: 'seccomp record without audit(time:serial)' } : typedRecord(text, 0, a, detail);
   }
-  // Cheap prefilter: nearly every line of a busy log is something else.
-  const j = text.indexOf('SECCOMP');
-  if (j < 0 && text.indexOf('1326') < 0) return lossSignal(text);
+  // Cheap prefilter: nearly every line of a busy log is something else. 1326 first: in a printk
+  // record it comes early (`audit: type=1326`), where a search for SECCOMP would run to the end.
+  let j = -1;
+  if (text.indexOf('1326') < 0) {
+    j = text.indexOf('SECCOMP');
+    if (j < 0) return lossSignal(text);
+  }
   if (text.charCodeAt(0) === 123 /* { */) return parseJournalJson(text);
   // type=SECCOMP msg=audit( / type=1326 audit( (printk), behind any prefix; the type= is the one just before the first audit(.
   const a = text.indexOf('audit(');
@@ -635,6 +639,7 @@ export function parseAuditLine(text: string, detail = true): LineResult {
     }
   }
   // journald: audit[PID]: SECCOMP … (AUDIT1326 when journald has no name for the type).
+  if (j < 0) j = text.indexOf('SECCOMP');
   if (j >= 0) {
     const r = journalRecord(text, j, 7);
     if (r !== IGNORED) return r;

@@ -93,6 +93,29 @@ describe('audit --follow', () => {
     expect(names(out)).toEqual(['close', 'exit_group', 'getpid', 'openat', 'read', 'write']);
   });
 
+  test('writes a new syscall at once after a quiet spell, a burst at most once per --flush-interval', async () => {
+    const log = join(dir, 'burst.log');
+    writeFileSync(log, '');
+    const out = join(dir, 'burst.json');
+    const child = execa('node', [runner, 'audit', log, '--follow', '--baseline', 'none', '--runtime', 'none', '--flush-interval', '3', '-o', out], { reject: false });
+    children.push(child);
+    await until('first write', () => existsSync(out));
+    await new Promise((r) => setTimeout(r, 3200)); // a quiet spell longer than the interval
+    const t0 = Date.now();
+    appendFileSync(log, `${rec('sc-logtest', 257)}\n`);
+    await until('openat', () => names(out).includes('openat'), 2000);
+    const latency = Date.now() - t0;
+    expect(latency).toBeLessThan(1000); // not held back to the next 3 s tick
+    // Right after that write, another new syscall waits for the interval to pass.
+    appendFileSync(log, `${rec('sc-logtest', 0)}\n`);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(names(out)).toEqual(['openat']);
+    await until('read, one interval after the first write', () => names(out).includes('read'), 4000);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(2900);
+    child.kill('SIGINT');
+    expect((await child).exitCode).toBe(0);
+  }, 15_000);
+
   test('starts at the end unless --from-start', async () => {
     const log = join(dir, 'old.log');
     writeFileSync(log, `${rec('sc-logtest', 257)}\n`);
