@@ -44,6 +44,10 @@ export interface LineResult {
   obs?: Observation[];
   /** For malformed lines: why. */
   reason?: string;
-  /** Loss signal counted by audit input (callbacks suppressed, backlog limit, audit_lost=). */
+  /** Loss signal of audit input: records said dropped (callbacks suppressed N; a limit-exceeded line: 1). See collect/loss.ts. */
   lost?: number;
+  /** With lost: the line is a backlog/rate/printk limit-exceeded message (one event, at least one record). */
+  limit?: boolean;
+  /** The kernel's cumulative audit_lost counter (audit_lost=N): not a count to add. */
+  lostCounter?: number;
 }

@@ -107,8 +107,8 @@ export const auditCommand: CommandModule<object, Args> = {
       y
         .positional('files', { type: 'string', array: true, describe: `Logs (- for stdin, .gz transparently; default: the first of ${DEFAULT_AUDIT_INPUTS.join(', ')})` })
         .option('dmesg', { type: 'boolean', describe: 'Read `dmesg` (records printed by the kernel when auditd is not running)', group: 'Input:' })
-        .option('journal', { type: 'boolean', describe: 'Read `journalctl -k -o short-precise`', group: 'Input:' })
-        .option('journal-json', { type: 'boolean', describe: 'With --journal: read `journalctl -k -o json`', group: 'Input:' })
+        .option('journal', { type: 'boolean', describe: 'Read this boot\'s audit and kernel messages from the journal (`journalctl -b -o short-precise _TRANSPORT=audit _TRANSPORT=kernel`)', group: 'Input:' })
+        .option('journal-json', { type: 'boolean', describe: 'With --journal: read them as `-o json`', group: 'Input:' })
         .option('pid', { type: 'string', array: true, describe: 'Only records of these pids', group: 'Filter:' })
         .option('comm', { type: 'string', array: true, describe: 'Only records of this comm (process name)', group: 'Filter:' })
         .option('exe', { type: 'string', array: true, describe: 'Only records of this executable path', group: 'Filter:' })

@@ -7,6 +7,7 @@
 import { type Arch, type ArchId, archById } from '../arch.js';
 import { canonicalName, syscallName } from '../resolve.js';
 import type { LineResult, Observation } from '../types.js';
+import { type LossCounts, addLoss, lostRecords, mergeLoss, noLoss } from './loss.js';
 
 /** Distinct argument tuples kept per syscall (for condition checks); more are counted, not kept. */
 export const MAX_ARG_TUPLES = 64;
@@ -48,8 +49,10 @@ export interface Observed {
   unknown: UnknownSyscall[];
   lines: LineCounts;
   malformed: MalformedSample[];
-  /** Records the kernel/auditd said it dropped (callbacks suppressed, backlog limit, audit_lost). */
+  /** Records the kernel/auditd said it dropped (callbacks suppressed, backlog limit, audit_lost): lostRecords(loss). */
   lost: number;
+  /** The loss signals as counted (collect/loss.ts). */
+  loss: LossCounts;
   /** Loss-signal lines seen. */
   lossSignals: number;
 }
@@ -60,8 +63,7 @@ export class Collector {
   private readonly unknownMap = new Map<string, UnknownSyscall>();
   readonly lines: LineCounts = { parsed: 0, ignored: 0, malformed: 0 };
   readonly malformed: MalformedSample[] = [];
-  lost = 0;
-  lossSignals = 0;
+  readonly loss: LossCounts = noLoss();
   private lastId: ArchId | undefined;
   private lastArch: Arch | undefined;
   private lastMap: Map<string, SyscallStat> | undefined;
@@ -75,10 +77,7 @@ export class Collector {
     if (kind === 'malformed' && this.malformed.length < MAX_MALFORMED_SAMPLES) {
       this.malformed.push({ source, line: lineNo, text: text.length > 200 ? `${text.slice(0, 200)}…` : text, reason: res.reason ?? 'not understood' });
     }
-    if (res.lost !== undefined) {
-      this.lost += res.lost;
-      this.lossSignals++;
-    }
+    if (res.lost !== undefined || res.lostCounter !== undefined) addLoss(this.loss, res);
     if (res.obs) for (const o of res.obs) this.add(o);
   }
 
@@ -151,8 +150,7 @@ export class Collector {
   absorb(o: Observed): void {
     for (const k of ['parsed', 'ignored', 'malformed'] as const) this.lines[k] += o.lines[k];
     for (const m of o.malformed) if (this.malformed.length < MAX_MALFORMED_SAMPLES) this.malformed.push(m);
-    this.lost += o.lost;
-    this.lossSignals += o.lossSignals;
+    mergeLoss(this.loss, o.loss);
     for (const u of o.unknown) this.addUnknown(`${u.arch}:${u.nr !== undefined ? `nr:${u.nr}` : `name:${u.name}`}`, { ...u });
     for (const [arch, m] of o.arches) {
       for (const [name, st] of m) {
@@ -171,7 +169,7 @@ export class Collector {
     const unknown = [...this.unknownMap.values()].sort((a, b) =>
       a.arch === b.arch ? (a.nr ?? -1) - (b.nr ?? -1) || (a.name ?? '').localeCompare(b.name ?? '') : a.arch.localeCompare(b.arch),
     );
-    return { arches: this.arches, unknown, lines: { ...this.lines }, malformed: [...this.malformed], lost: this.lost, lossSignals: this.lossSignals };
+    return { arches: this.arches, unknown, lines: { ...this.lines }, malformed: [...this.malformed], lost: lostRecords(this.loss), loss: { ...this.loss }, lossSignals: this.loss.signals };
   }
 }
 

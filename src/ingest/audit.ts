@@ -73,7 +73,8 @@ function digitsAt(s: string, p: number): number {
  * Lines saying records were dropped. Every one of them contains "audit":
  * `kauditd_printk_skb: N callbacks suppressed` (printk rate limit: N records
  * not printed), `audit: backlog limit exceeded`, `audit: rate limit exceeded`,
- * `audit: printk limit exceeded` (kernels before 4.10), `audit_lost=N`.
+ * `audit: printk limit exceeded` (kernels before 4.10), `audit_lost=N` (the
+ * kernel's cumulative counter: see collect/loss.ts for how they add up).
  * Not counted: `audit: kauditd hold queue overflow` (the record was printed,
  * only the copy kept for a later auditd was dropped).
  */
@@ -83,13 +84,13 @@ function lossSignal(text: string): LineResult {
     if (c === 95 /* _ */) {
       if (text.startsWith('_lost=', i + 5)) {
         const n = digitsAt(text, i + 11);
-        if (n > 0) return { kind: 'ignored', lost: n };
+        if (n > 0) return { kind: 'ignored', lostCounter: n };
       }
     } else if (c === 100 /* d */ && i > 0 && text.charCodeAt(i - 1) === 107 /* k */ && text.startsWith('d_printk_skb: ', i + 5)) {
       const n = digitsAt(text, i + 19);
       if (n > 0 && text.startsWith(' callbacks suppressed', i + 19 + String(n).length)) return { kind: 'ignored', lost: n };
     } else if (c === 58 /* : */ && (text.startsWith(': backlog limit exceeded', i + 5) || text.startsWith(': rate limit exceeded', i + 5) || text.startsWith(': printk limit exceeded', i + 5))) {
-      return { kind: 'ignored', lost: 1 };
+      return { kind: 'ignored', lost: 1, limit: true };
     }
   }
   return IGNORED;
@@ -585,9 +586,14 @@ function parseJournalJson(text: string): LineResult {
     return text.includes('"_AUDIT_TYPE"') ? { kind: 'malformed', reason: 'journald JSON that does not parse' } : IGNORED;
   }
   if (j === null || typeof j !== 'object') return IGNORED;
-  if (j._AUDIT_TYPE !== '1326' && j._AUDIT_TYPE_NAME !== 'SECCOMP') return IGNORED;
   let msg = j.MESSAGE;
   if (Array.isArray(msg)) msg = Buffer.from(msg as number[]).toString('utf8');
+  if (j._AUDIT_TYPE !== '1326' && j._AUDIT_TYPE_NAME !== 'SECCOMP') {
+    // _TRANSPORT=kernel (no auditd: the kernel printed the record): MESSAGE is the printk line
+    // `audit: type=1326 audit(…): …` (or a loss signal), without _AUDIT_* fields.
+    if (typeof msg === 'string' && msg.charCodeAt(0) !== 123 /* { */) return parseAuditLine(msg);
+    return IGNORED;
+  }
   // One string to scan: the journald fields as key="value" (journald stores them decoded), then MESSAGE's own fields.
   let line = '';
   for (const [k, slot] of JSON_KEYS) {

@@ -12,6 +12,7 @@
 import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import { loadExeca } from '../util/exec.js';
 import { Collector } from '../collect/collector.js';
+import { addLoss, lostRecords, noLoss } from '../collect/loss.js';
 import { parseAuditLine } from '../ingest/audit.js';
 import { eachLine } from '../sources/lines.js';
 import type { Observation } from '../types.js';
@@ -56,9 +57,10 @@ export interface LogRecords {
 async function readSince(mark: Mark, keep: (o: Observation) => boolean): Promise<LogRecords> {
   const execa = await loadExeca();
   const out: LogRecords = { records: [], lost: 0, source: mark.source };
+  const loss = noLoss();
   const take = (line: string) => {
     const res = parseAuditLine(line);
-    if (res.lost !== undefined) out.lost += res.lost || 1;
+    addLoss(loss, res);
     for (const o of res.obs ?? []) if (keep(o)) out.records.push(o);
   };
   if (mark.source === 'audit') {
@@ -79,6 +81,7 @@ async function readSince(mark: Mark, keep: (o: Observation) => boolean): Promise
     const r = await execa('dmesg', [], { reject: false, encoding: 'utf8', buffer: true });
     String(r.stdout ?? '').split('\n').slice(Math.max(0, mark.lines - 1)).forEach(take);
   }
+  out.lost = lostRecords(loss);
   return out;
 }
 

@@ -7,9 +7,15 @@ import { type LineHandler, eachLine } from './lines.js';
 
 /** The kernel ring buffer: `dmesg` (printk audit records appear here when auditd is not running). */
 export const DMESG_ARGV = ['dmesg'] as const;
-/** The kernel messages in the journal. */
+/**
+ * This boot's audit records in the journal: `_TRANSPORT=audit` (journald's
+ * audit socket: `audit[PID]: SECCOMP …`) and `_TRANSPORT=kernel` (the printk
+ * copy the kernel makes when auditd is not running). Two matches on one field
+ * are alternatives. With auditd stopped a record can come through both: that
+ * only counts it twice, the profile (a set) is the same.
+ */
 export function journalArgv(json: boolean): string[] {
-  return ['journalctl', '-k', '--no-pager', '-o', json ? 'json' : 'short-precise'];
+  return ['journalctl', '-b', '--no-pager', '-o', json ? 'json' : 'short-precise', '_TRANSPORT=audit', '_TRANSPORT=kernel'];
 }
 
 /** Run argv, feed every stdout line to onLine; fail with one clear line when the command fails. */

@@ -74,9 +74,9 @@ describe('parseAuditLine', () => {
 
   test('loss signals', () => {
     expect(parseAuditLine('[ 5648.688202] kauditd_printk_skb: 15 callbacks suppressed')).toEqual({ kind: 'ignored', lost: 15 });
-    expect(parseAuditLine('[ 1.0] audit: backlog limit exceeded')).toEqual({ kind: 'ignored', lost: 1 });
-    expect(parseAuditLine('[ 1.0] audit: rate limit exceeded')).toEqual({ kind: 'ignored', lost: 1 });
-    expect(parseAuditLine('type=DAEMON_ROTATE msg=audit(1.0:0): op=rotate audit_lost=7 res=success')).toEqual({ kind: 'ignored', lost: 7 });
+    expect(parseAuditLine('[ 1.0] audit: backlog limit exceeded')).toEqual({ kind: 'ignored', lost: 1, limit: true });
+    expect(parseAuditLine('[ 1.0] audit: rate limit exceeded')).toEqual({ kind: 'ignored', lost: 1, limit: true });
+    expect(parseAuditLine('type=DAEMON_ROTATE msg=audit(1.0:0): op=rotate audit_lost=7 res=success')).toEqual({ kind: 'ignored', lostCounter: 7 });
   });
 
 
@@ -135,8 +135,8 @@ describe('parseAuditLine', () => {
 
   test('more loss signals; a timestamp holding 1326 does not hide one; hold-queue overflow is not a loss', () => {
     expect(parseAuditLine('[ 1326.000001] kauditd_printk_skb: 4 callbacks suppressed')).toEqual({ kind: 'ignored', lost: 4 });
-    expect(parseAuditLine('[   12.5] audit: printk limit exceeded')).toEqual({ kind: 'ignored', lost: 1 });
-    expect(parseAuditLine('[   12.5] audit: audit_lost=5 audit_rate_limit=0 audit_backlog_limit=64')).toEqual({ kind: 'ignored', lost: 5 });
+    expect(parseAuditLine('[   12.5] audit: printk limit exceeded')).toEqual({ kind: 'ignored', lost: 1, limit: true });
+    expect(parseAuditLine('[   12.5] audit: audit_lost=5 audit_rate_limit=0 audit_backlog_limit=64')).toEqual({ kind: 'ignored', lostCounter: 5 });
     expect(parseAuditLine('[   12.5] audit: kauditd hold queue overflow')).toEqual({ kind: 'ignored' });
     expect(parseAuditLine('[   12.5] foo_printk_skb: 4 callbacks suppressed')).toEqual({ kind: 'ignored' });
   });
