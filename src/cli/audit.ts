@@ -45,7 +45,7 @@ export class AuditSink {
     this.detail = Object.values(filter).some((v) => v !== undefined) || splitBy !== undefined || onNew !== undefined;
   }
 
-  private readonly containerOf = (o: Observation): string | undefined => this.containers.idOf(o.pid);
+  private readonly containerOf = (o: Observation): string | undefined => this.containers.idOf(o.pid, o.time);
 
   keyOf(o: Observation): string {
     switch (this.splitBy) {
@@ -115,7 +115,7 @@ export const auditCommand: CommandModule<object, Args> = {
         .option('uid', { type: 'string', array: true, describe: 'Only records of these uids', group: 'Filter:' })
         .option('since', { type: 'string', describe: 'Only records at or after (epoch seconds or ISO 8601)', group: 'Filter:' })
         .option('until', { type: 'string', describe: 'Only records at or before', group: 'Filter:' })
-        .option('action', { type: 'string', array: true, describe: 'Only records with this seccomp action (log, errno, kill_thread, kill_process, trap, user_notif, trace, allow; default all)', group: 'Filter:' })
+        .option('action', { type: 'string', array: true, describe: 'Only records with this seccomp action (log, errno, kill_thread, kill_process, kill = either kill, trap, user_notif, trace, allow; default all)', group: 'Filter:' })
         .option('container', { type: 'string', array: true, describe: 'Only processes of this container (id prefix; needs the process still running)', group: 'Filter:' })
         .option('split-by', { choices: [...SPLIT_KEYS], describe: 'One profile per container / exe / comm, written into the -o directory', group: 'Output:' })
         .option('proc-root', { type: 'string', default: '/proc', hidden: true, describe: 'procfs root (tests)' })

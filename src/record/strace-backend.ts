@@ -4,14 +4,13 @@
  * keeps the terminal's stdin/stdout/stderr, and its exit status is returned.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createReadStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadExeca } from '../util/exec.js';
 import type { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { StraceParser } from '../ingest/strace.js';
-import { eachLine } from '../sources/lines.js';
+import { eachLineOfFifo } from '../sources/fifo.js';
 import { ptraceDiagnosis } from './diagnose.js';
 import { which } from '../util/which.js';
 
@@ -56,10 +55,8 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     process.on('SIGTERM', onTerm);
 
     const parser = new StraceParser();
-    // The open blocks until strace opens the FIFO for writing; openAndClose below ends it if strace never did.
-    const reading = eachLine(createReadStream(fifo), (line, n) => collector.line(parser.line(line), n, line, 'strace'));
+    const reading = eachLineOfFifo(fifo, (line, n) => collector.line(parser.line(line), n, line, 'strace'), child);
     const result = await child;
-    await openAndClose(fifo);
     await reading;
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
@@ -76,16 +73,5 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     return { exitCode, interrupted };
   } finally {
     await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Open the FIFO for writing and close it: ends a reader still waiting for a writer. */
-async function openAndClose(fifo: string): Promise<void> {
-  const { open, constants } = await import('node:fs/promises');
-  try {
-    const fh = await open(fifo, constants.O_WRONLY | constants.O_NONBLOCK);
-    await fh.close();
-  } catch {
-    /* no reader left, or already gone */
   }
 }

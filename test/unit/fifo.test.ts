@@ -1,0 +1,47 @@
+// The batched FIFO reader with a real FIFO and a real writer process.
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { once } from 'node:events';
+import { afterAll, describe, expect, it } from 'vitest';
+import { eachLineOfFifo } from '../../src/sources/fifo.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'syscribe-fifo-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function fifo(name: string): string {
+  const p = join(dir, name);
+  execFileSync('mkfifo', [p]);
+  return p;
+}
+
+describe('eachLineOfFifo', () => {
+  it('reads every line a writer sends in bursts (and the last one without newline), ends when the writer is done', async () => {
+    const p = fifo('a');
+    // 3 bursts with pauses longer than the read interval, 20 000 lines in all (more than the 64 KiB pipe holds at once).
+    const script = `for b in 1 2 3; do i=0; while [ $i -lt 6666 ]; do echo "burst $b line $i"; i=$((i+1)); done; sleep 0.05; done; printf 'tail'`;
+    const child = spawn('sh', ['-c', `exec > ${p}; ${script}`], { stdio: 'ignore' });
+    const done = once(child, 'exit');
+    const got: string[] = [];
+    await eachLineOfFifo(p, (l, n) => {
+      if (n === got.length + 1) got.push(l);
+    }, done);
+    expect(got.length).toBe(3 * 6666 + 1);
+    expect(got[0]).toBe('burst 1 line 0');
+    expect(got[6666]).toBe('burst 2 line 0');
+    expect(got.at(-1)).toBe('tail');
+  });
+
+  it('returns when the writer never opened the FIFO', async () => {
+    const p = fifo('b');
+    const got: string[] = [];
+    await eachLineOfFifo(p, (l) => got.push(l), new Promise((r) => setTimeout(r, 50)));
+    expect(got).toEqual([]);
+  });
+
+  it('a writer that fails to start ends the read too', async () => {
+    const p = fifo('c');
+    await expect(eachLineOfFifo(p, () => undefined, Promise.reject(new Error('spawn failed')))).resolves.toBeUndefined();
+  });
+});
