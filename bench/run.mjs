@@ -210,6 +210,9 @@ async function benchRecord() {
     const recB = await best(process.execPath, [bin, 'record', '--backend', 'bpftrace', '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'rec-bpf.json'), '--', ...workload]);
     report('syscribe record --backend bpftrace', recB, 's');
     report('bpftrace backend / bare (goal ≤ 1.2)', recB / bare, '×');
+    const startB = await best(process.execPath, [bin, 'record', '--backend', 'bpftrace', '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'rec-bpf-true.json'), '--', 'true']);
+    report('  of which fixed start-up (record --backend bpftrace -- true)', startB, 's');
+    report('  bpftrace backend minus start-up / bare', (recB - startB) / bare, '×');
   } else console.log('bpftrace backend: skipped (needs root)');
 }
 
