@@ -15,7 +15,7 @@
 // Options: --only strace|audit|record, --mb N (size of the big strace log, default 200).
 // Needs: awk, wc (always); strace, bpftrace and root for part 3.
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, readdirSync, statSync, appendFileSync, writeFileSync, rmSync } from 'node:fs';
+import { closeSync, createWriteStream, existsSync, openSync, readSync, writeSync, mkdirSync, readFileSync, readdirSync, statSync, appendFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
@@ -68,8 +68,18 @@ async function repeatInto(path, files, bytes) {
 /** The first `bytes` bytes of src (whole lines) into path. */
 function headInto(path, src, bytes) {
   if (existsSync(path) && statSync(path).size > 0) return;
-  const buf = readFileSync(src).subarray(0, bytes);
-  writeFileSync(path, buf.subarray(0, buf.lastIndexOf(10) + 1));
+  const inFd = openSync(src, 'r');
+  const outFd = openSync(path, 'w');
+  const buf = Buffer.alloc(1 << 20);
+  for (let done = 0; done < bytes; ) {
+    const n = readSync(inFd, buf, 0, Math.min(buf.length, bytes - done), null);
+    if (n === 0) break;
+    done += n;
+    // The last piece ends at its last newline: whole lines only.
+    writeSync(outFd, buf, 0, done >= bytes ? buf.subarray(0, n).lastIndexOf(10) + 1 : n);
+  }
+  closeSync(inFd);
+  closeSync(outFd);
 }
 
 function findFiles(dir, pred) {

@@ -61,8 +61,6 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     for (const o of parser.end()) collector.add(o);
-    process.off('SIGINT', onInt);
-    process.off('SIGTERM', onTerm);
 
     if (collector.lines.parsed === 0 && !interrupted && result.exitCode !== 0) {
       const why = await ptraceDiagnosis();

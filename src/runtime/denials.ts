@@ -24,25 +24,23 @@ export type Mark =
   | { source: 'dmesg'; lines: number };
 
 export async function auditdRunning(): Promise<boolean> {
-  const execa = await loadExeca();
   try {
     const pid = (await fsp.readFile('/var/run/auditd.pid', 'utf8')).trim();
     if (pid && existsSync(`/proc/${pid}`)) return true;
   } catch {
     /* no pid file: ask pgrep */
   }
-  const r = await execa('pgrep', ['-x', 'auditd'], { reject: false });
+  const r = await (await loadExeca())('pgrep', ['-x', 'auditd'], { reject: false });
   return r.exitCode === 0;
 }
 
 /** Where the log ends now. */
 export async function markLog(path = AUDIT_LOG): Promise<Mark> {
-  const execa = await loadExeca();
   if ((await auditdRunning()) && existsSync(path)) {
     const st = await fsp.stat(path);
     return { source: 'audit', path, offset: st.size, ino: st.ino };
   }
-  const r = await execa('dmesg', [], { reject: false, encoding: 'utf8' });
+  const r = await (await loadExeca())('dmesg', [], { reject: false, encoding: 'utf8' });
   return { source: 'dmesg', lines: String(r.stdout ?? '').split('\n').length };
 }
 
@@ -55,7 +53,6 @@ export interface LogRecords {
 }
 
 async function readSince(mark: Mark, keep: (o: Observation) => boolean): Promise<LogRecords> {
-  const execa = await loadExeca();
   const out: LogRecords = { records: [], lost: 0, source: mark.source };
   const loss = noLoss();
   const take = (line: string) => {
@@ -78,7 +75,7 @@ async function readSince(mark: Mark, keep: (o: Observation) => boolean): Promise
     }
     if (st.size > start) await eachLine(createReadStream(mark.path, { start }), take);
   } else {
-    const r = await execa('dmesg', [], { reject: false, encoding: 'utf8', buffer: true });
+    const r = await (await loadExeca())('dmesg', [], { reject: false, encoding: 'utf8', buffer: true });
     String(r.stdout ?? '').split('\n').slice(Math.max(0, mark.lines - 1)).forEach(take);
   }
   out.lost = lostRecords(loss);
