@@ -32,6 +32,8 @@ export interface BundleSpec {
   cwd: string;
   seccomp?: SeccompProfile;
   env?: string[];
+  /** process.noNewPrivileges; default false (docker, podman, Kubernetes without allowPrivilegeEscalation: false). */
+  noNewPrivileges?: boolean;
 }
 
 /** Is `path` one of the read-only host dirs (or below one), or the root? Then it is not bound again. */
@@ -62,7 +64,7 @@ export function ociConfig(spec: BundleSpec): Record<string, unknown> {
       args: spec.args,
       env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
       cwd: spec.cwd,
-      noNewPrivileges: true,
+      noNewPrivileges: spec.noNewPrivileges ?? true,
       capabilities: { bounding: OCI_DEFAULT_CAPS, effective: OCI_DEFAULT_CAPS, permitted: OCI_DEFAULT_CAPS },
     },
     root: { path: 'rootfs', readonly: true },

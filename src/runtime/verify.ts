@@ -17,7 +17,7 @@
 import { UserError } from '../errors.js';
 import type { SeccompProfile, SyscallRule } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
-import { type RunResult, makeBundle, runBundle, setSeccomp } from './bundle.js';
+import { type BundleSpec, type RunResult, makeBundle, runBundle, setSeccomp } from './bundle.js';
 import { markLog, namesOf, pidWindow, recordsSince } from './denials.js';
 import { type RuntimeName, findRuntime, runtimeVersion } from './runc.js';
 
@@ -30,6 +30,8 @@ export interface VerifyOptions {
   compareOutput?: boolean;
   /** Seconds per run (default 60). */
   timeoutSec?: number;
+  /** process.noNewPrivileges of the bundle (default: the bundle's). */
+  noNewPrivileges?: boolean;
 }
 
 export interface VerifyResult {
@@ -116,7 +118,8 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
   if (!(timeoutSec > 0)) throw new UserError(`--timeout ${timeoutSec}: a positive number of seconds`);
   const rt = findRuntime(runtime);
   const version = await runtimeVersion(rt);
-  const spec = { args: o.cmd, cwd: o.cwd ?? process.cwd() };
+  const spec: BundleSpec = { args: o.cmd, cwd: o.cwd ?? process.cwd() };
+  if (o.noNewPrivileges !== undefined) spec.noNewPrivileges = o.noNewPrivileges;
   const run = { timeoutSec };
   const bundle = await makeBundle(spec);
   try {

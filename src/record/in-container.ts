@@ -1,0 +1,143 @@
+/**
+ * `record --in-container`: record what a container's seccomp filter will
+ * really see. CMD runs in the same kind of OCI bundle as `syscribe verify`
+ * (runtime/bundle.ts) under a real runtime (runc or crun), with
+ * noNewPrivileges false (what Kubernetes, docker and podman do unless told
+ * otherwise) or true, and with linux.seccomp set to an allow-everything
+ * profile (defaultAction SCMP_ACT_ALLOW, native arch family) so that the
+ * runtime installs a filter at the same point it installs a real one.
+ * `strace -f --pidns-translation` follows the runtime and everything it
+ * starts; after-install.ts keeps the lines of the thread that installed the
+ * filter, from the call after the install, and of everything it creates
+ * afterwards: the runtime's own late calls (capset, setgroups, chdir… with
+ * noNewPrivileges false) and the program's calls in its real environment
+ * (another cwd, pid 1, an empty /tmp, another hostname…). Lines are read from
+ * strace's FIFO, filtered, parsed and counted as they come
+ * (strace-backend.ts); nothing is written to disk but the bundle.
+ *
+ * Why strace around the runtime rather than a LOG-mode profile and the audit
+ * log (runtime-base's way): the audit log is rate-limited and shared with the
+ * whole host, needs auditd, and names no arguments; strace sees every call of
+ * exactly these processes, numbers them per host pid, and shows the install
+ * call itself, so the cut needs no guess.
+ */
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import { hostArch, archById } from '../arch.js';
+import type { Collector } from '../collect/collector.js';
+import { UserError } from '../errors.js';
+import type { SeccompProfile } from '../profile/types.js';
+import { type BundleSpec, containerId, makeBundle, ociConfig } from '../runtime/bundle.js';
+import { type RuntimeName, findRuntime, runtimeArgv, runtimeErrors, runtimeVersion } from '../runtime/runc.js';
+import { loadExeca } from '../util/exec.js';
+import { which } from '../util/which.js';
+import { AfterFilterInstall, type AfterInstallStats } from './after-install.js';
+import { type RecordOutcome, recordWithStrace } from './strace-backend.js';
+
+export interface InContainerOptions {
+  cmd: string[];
+  /** Default runc. */
+  runtime?: RuntimeName;
+  /** process.noNewPrivileges of the bundle; default false (the engines' and Kubernetes' default). */
+  noNewPrivileges?: boolean;
+  /** Working directory in the container (bound read-write from the host). Default: process.cwd(). */
+  cwd?: string;
+}
+
+export interface InContainerOutcome extends RecordOutcome {
+  runtime: RuntimeName;
+  /** e.g. "runc 1.1.5+ds1 (commit …, libseccomp 2.5.4)". */
+  version: string;
+  noNewPrivileges: boolean;
+  /** What the per-pid stage did: the install it cut at, lines passed and dropped. */
+  cut: AfterInstallStats & { install: NonNullable<AfterInstallStats['install']> };
+}
+
+/** The profile the recording runs under: allow everything, so the runtime installs a filter that changes nothing. */
+export function allowAllProfile(): SeccompProfile {
+  return { defaultAction: 'SCMP_ACT_ALLOW', architectures: hostArch().family.map((a) => archById(a).scmp) };
+}
+
+/** The bundle spec of the recording: verify's bundle with the allow-all profile. */
+export function recordingSpec(o: InContainerOptions): BundleSpec & { noNewPrivileges: boolean } {
+  return { args: o.cmd, cwd: o.cwd ?? process.cwd(), seccomp: allowAllProfile(), noNewPrivileges: o.noNewPrivileges ?? false };
+}
+
+/** config.json for `spec`, with process.noNewPrivileges as asked (whatever ociConfig's default is). */
+export function recordingConfig(spec: BundleSpec & { noNewPrivileges: boolean }): Record<string, unknown> {
+  const cfg = ociConfig(spec) as { process: { noNewPrivileges: boolean } };
+  cfg.process.noNewPrivileges = spec.noNewPrivileges;
+  return cfg as unknown as Record<string, unknown>;
+}
+
+/** strace ≥ 5.9 has --pidns-translation (needed to tell the container's children apart by host pid). */
+async function assertStraceCanTranslate(strace: string): Promise<void> {
+  const execa = await loadExeca();
+  const r = await execa(strace, ['-V'], { reject: false, encoding: 'utf8' });
+  const m = /version (\d+)\.(\d+)/.exec(String(r.stdout ?? ''));
+  if (m && (Number(m[1]) > 5 || (Number(m[1]) === 5 && Number(m[2]) >= 9))) return;
+  throw new UserError(`record --in-container needs strace 5.9 or newer (--pidns-translation); this one says: ${String(r.stdout ?? '').split('\n')[0] || 'nothing'}`);
+}
+
+export async function recordInContainer(o: InContainerOptions, collector: Collector): Promise<InContainerOutcome> {
+  if (!o.cmd.length) throw new UserError('name the command to run in the container (syscribe record --in-container -o P -- CMD ARGS...)');
+  const runtime = o.runtime ?? 'runc';
+  const strace = which('strace');
+  if (!strace) throw new UserError('strace is not installed: apt-get install -y strace (or dnf install strace)');
+  const rt = findRuntime(runtime);
+  await assertStraceCanTranslate(strace);
+  const version = await runtimeVersion(rt);
+  const spec = recordingSpec(o);
+  const bundle = await makeBundle(spec);
+  const execa = await loadExeca();
+  const id = containerId();
+  const logFile = join(bundle.dir, `${id}.log`);
+  let filter: AfterFilterInstall | undefined;
+  try {
+    await fsp.writeFile(join(bundle.dir, 'config.json'), JSON.stringify(recordingConfig(spec), null, 2));
+    const { file, args } = runtimeArgv(rt, ['run', '--bundle', bundle.dir, id], logFile);
+    const outcome = await recordWithStrace({ cmd: [file, ...args] }, collector, {
+      straceArgs: ['--pidns-translation'],
+      stage: (pass, drop) => (filter = new AfterFilterInstall(pass, drop)),
+    });
+    const errors = runtimeErrors(await fsp.readFile(logFile, 'utf8').catch(() => ''));
+    const cut = filter!.stats;
+    if (!cut.install) {
+      if (errors.length) throw new UserError(`${runtime} could not run ${o.cmd[0]}: ${errors.join('; ')}`);
+      throw new UserError(`${runtime} exited ${outcome.exitCode} without installing a seccomp filter that strace saw (no successful prctl(PR_SET_SECCOMP) or seccomp(SECCOMP_SET_MODE_FILTER)): nothing to record`);
+    }
+    // After the install the runtime can still fail (the program is not found in the container, a capability call…).
+    if (errors.length) throw new UserError(`${runtime} failed to start ${o.cmd[0]} in the container: ${errors.join('; ')}`);
+    return { ...outcome, runtime, version, noNewPrivileges: spec.noNewPrivileges, cut: { ...cut, install: cut.install } };
+  } finally {
+    const { file, args } = runtimeArgv(rt, ['delete', '-f', id]);
+    await execa(file, args, { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });
+    await bundle.remove();
+  }
+}
+
+/** For --json: what was recorded where. */
+export function inContainerSummary(r: InContainerOutcome): Record<string, unknown> {
+  return {
+    runtime: r.runtime,
+    version: r.version,
+    noNewPrivileges: r.noNewPrivileges,
+    installPid: r.cut.install.pid,
+    installCall: r.cut.install.call.replace(/\s+=/, ' ='),
+    linesKept: r.cut.passed,
+    linesDropped: r.cut.dropped,
+    linesUnattributed: r.cut.unattributed,
+  };
+}
+
+/** The lines the summary gets after the generator's report. */
+export function inContainerNote(r: InContainerOutcome): string {
+  const call = r.cut.install.call.replace(/\s+=/, ' =');
+  return (
+    `recorded in the container: ${r.version}, noNewPrivileges ${r.noNewPrivileges}; cut at ${call.length > 90 ? `${call.slice(0, 87)}...` : call} ` +
+    `(pid ${r.cut.install.pid}); ${r.cut.passed} trace line(s) of the filtered processes kept, ${r.cut.dropped} of the runtime before the filter or outside it dropped` +
+    `${r.cut.unattributed ? ` (${r.cut.unattributed} of processes whose creator was not seen)` : ''}\n` +
+    `note: the runtime's own calls after the install were recorded for this runtime, version and privilege mode only; ` +
+    `another runtime or release may make more (add the measured sets with --runtime any, or record again under it)\n`
+  );
+}
