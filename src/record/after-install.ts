@@ -112,6 +112,7 @@ export class AfterFilterInstall {
       }
     }
     const installHere = this.watch(pid, text.slice(sp + 1), n);
+    st = this.state.get(pid); // `L +++ superseded by execve in pid T +++` hands T's state to L
     if (st === KEPT && !installHere) this.passLine(text, n);
     else this.dropLine(text, n);
   }
