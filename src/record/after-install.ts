@@ -94,8 +94,10 @@ export class AfterFilterInstall {
   constructor(private readonly pass: LineSink, private readonly drop: LineSink) {}
 
   line(text: string, n: number): void {
-    const sp = text.indexOf(' ');
+    // "PID name(…": strace pads the pid to 5 columns ("896   prctl(").
+    let sp = text.indexOf(' ');
     const pid = sp > 0 ? Number(text.slice(0, sp)) : NaN;
+    while (sp > 0 && text.charCodeAt(sp + 1) === 32) sp++;
     if (!Number.isInteger(pid) || pid <= 0) {
       this.dropLine(text, n); // not a line of a traced process (strace always prefixes the pid with -f -o)
       return;

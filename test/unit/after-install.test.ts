@@ -182,6 +182,16 @@ describe('hand-made shapes', () => {
     expect(f.stats.install!.line).toBe(2);
   });
 
+  it('pids below 10000 are padded to 5 columns', () => {
+    const { passed } = run([
+      '896   prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, {len=5, filter=0xc0} <unfinished ...>',
+      '896   <... prctl resumed>)              = 0',
+      '896   clone(child_stack=NULL, flags=SIGCHLD) = 2 /* 901 in strace\'s PID NS */',
+      '901   getcwd("/tmp", 4096)              = 5',
+    ]);
+    expect(passed).toEqual(['896   clone(child_stack=NULL, flags=SIGCHLD) = 2 /* 901 in strace\'s PID NS */', '901   getcwd("/tmp", 4096)              = 5']);
+  });
+
   it('no install: everything dropped', () => {
     const { passed, f } = run(['10 openat(AT_FDCWD, "/", O_RDONLY) = 3', '10 close(3) = 0']);
     expect(passed).toEqual([]);
