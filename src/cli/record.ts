@@ -19,7 +19,6 @@ interface Args extends GeneratorArgs {
   dir: string;
   pid?: number;
   'in-container'?: boolean;
-  'new-privileges'?: boolean;
   '--'?: string[];
   cmd?: string[];
 }
@@ -34,8 +33,7 @@ export const recordCommand: CommandModule<object, Args> = {
         .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
         .option('backend', { choices: ['strace', 'bpftrace', 'auto'], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
         .option('pid', { type: 'number', describe: 'Attach to a running process (threads and children too) until Ctrl-C' })
-        .option('in-container', { type: 'boolean', describe: 'Run CMD in a container (runc or crun, as verify does) and record only what its seccomp filter sees: the runtime\'s own calls after it installs the filter and the program\'s, in the container (root)' })
-        .option('new-privileges', { type: 'boolean', describe: 'With --in-container: --no-new-privileges runs the container with noNewPrivileges true (allowPrivilegeEscalation: false); default false, as Kubernetes, docker and podman' })
+        .option('in-container', { type: 'boolean', describe: 'Run CMD in a container (--runtime runc or crun; runc for any/none) and record only what its seccomp filter sees: the runtime\'s own calls after it installs the filter and the program\'s, in the container (root). With --no-new-privileges the container runs with noNewPrivileges true' })
         .option('verify', { type: 'boolean', describe: 'Then run CMD in runc with and without the profile (syscribe verify)' })
         .option('install', { type: 'string', describe: "Then install the profile as NAME under the kubelet's seccomp root (syscribe install)" })
         .option('root', { type: 'string', default: DEFAULT_ROOT, describe: 'Seccomp root for --install' })
@@ -54,7 +52,6 @@ export const recordCommand: CommandModule<object, Args> = {
     if (argv.verify && argv.pid !== undefined) throw new UserError('--verify needs a command to run (not --pid)');
     if (argv['in-container'] && argv.pid !== undefined) throw new UserError('--in-container runs a command in a container; it cannot attach to --pid');
     if (argv['in-container'] && argv.backend === 'bpftrace') throw new UserError('--in-container records with strace (--backend strace)');
-    if (argv['new-privileges'] === false && !argv['in-container'] && !argv.verify) throw new UserError('--no-new-privileges goes with --in-container or --verify');
     if (argv.pid !== undefined && cmd.length) throw new UserError('--pid and a command exclude each other');
     if (argv.pid !== undefined && (!Number.isInteger(argv.pid) || argv.pid <= 0)) throw new UserError(`--pid ${argv.pid}: not a process id`);
     if (cmd.length && !(cmd[0]!.includes('/') ? existsSync(cmd[0]!) : which(cmd[0]!))) throw new UserError(`${cmd[0]}: command not found`);
@@ -63,12 +60,14 @@ export const recordCommand: CommandModule<object, Args> = {
     if (argv['in-container']) {
       const collector = new Collector();
       const rec = await recordInContainer({ cmd, runtime: containerRuntime, noNewPrivileges }, collector);
-      // The runtime's own calls after the install were recorded: no measured set is added unless asked for all runtimes.
+      // The runtime's own calls after the install were recorded. --runtime runc|crun (or none): nothing more;
+      // --runtime any (the default): the measured sets of every runtime are added too, so the profile also
+      // starts under the other runtime and newer releases.
       if (argv.runtime !== 'any') Object.assign(opts, { runtime: 'none', runtimeSyscalls: [] });
       const { profile } = await emitProfile(collector.result(), argv, opts, {
-        backend: 'strace', inContainer: inContainerSummary(rec), exitCode: rec.exitCode, interrupted: rec.interrupted,
+        backend: 'strace', inContainer: { ...inContainerSummary(rec), measuredSetsAdded: argv.runtime === 'any' }, exitCode: rec.exitCode, interrupted: rec.interrupted,
       });
-      if (!argv.json) process.stderr.write(inContainerNote(rec));
+      if (!argv.json) process.stderr.write(inContainerNote({ ...rec, measuredSetsAdded: argv.runtime === 'any' }));
       process.exitCode = rec.exitCode;
       if (argv.verify && !(await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges }))) return;
       if (argv.install) await install(argv, profile);
@@ -81,7 +80,7 @@ export const recordCommand: CommandModule<object, Args> = {
     const outcome: RecordOutcome = backend === 'bpftrace' ? await recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
     const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted });
     process.exitCode = outcome.exitCode;
-    if (argv.verify && !(await reportVerify({ profile, cmd, runtime: containerRuntime, ...(noNewPrivileges ? { noNewPrivileges } : {}) }))) return;
+    if (argv.verify && !(await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges }))) return;
     if (argv.install) await install(argv, profile);
   },
 };
@@ -89,7 +88,7 @@ export const recordCommand: CommandModule<object, Args> = {
 /** Run verify and print its verdict; false (exit status set) when it failed. */
 async function reportVerify(o: VerifyOptions): Promise<boolean> {
   const v = await verifyProfile(o);
-  const mode = o.noNewPrivileges === undefined ? '' : `, noNewPrivileges ${o.noNewPrivileges}`;
+  const mode = `, noNewPrivileges ${o.noNewPrivileges ?? false}`;
   if (v.pass) {
     process.stderr.write(`verify: pass in ${v.version}${mode} (exit ${v.confined.exitCode} with and without the profile)\n`);
     return true;

@@ -27,7 +27,7 @@ import { hostArch, archById } from '../arch.js';
 import type { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import type { SeccompProfile } from '../profile/types.js';
-import { type BundleSpec, containerId, makeBundle, ociConfig } from '../runtime/bundle.js';
+import { type BundleSpec, containerId, makeBundle } from '../runtime/bundle.js';
 import { type RuntimeName, findRuntime, runtimeArgv, runtimeErrors, runtimeVersion } from '../runtime/runc.js';
 import { loadExeca } from '../util/exec.js';
 import { which } from '../util/which.js';
@@ -63,13 +63,6 @@ export function recordingSpec(o: InContainerOptions): BundleSpec & { noNewPrivil
   return { args: o.cmd, cwd: o.cwd ?? process.cwd(), seccomp: allowAllProfile(), noNewPrivileges: o.noNewPrivileges ?? false };
 }
 
-/** config.json for `spec`, with process.noNewPrivileges as asked (whatever ociConfig's default is). */
-export function recordingConfig(spec: BundleSpec & { noNewPrivileges: boolean }): Record<string, unknown> {
-  const cfg = ociConfig(spec) as { process: { noNewPrivileges: boolean } };
-  cfg.process.noNewPrivileges = spec.noNewPrivileges;
-  return cfg as unknown as Record<string, unknown>;
-}
-
 /** strace ≥ 5.9 has --pidns-translation (needed to tell the container's children apart by host pid). */
 async function assertStraceCanTranslate(strace: string): Promise<void> {
   const execa = await loadExeca();
@@ -94,7 +87,6 @@ export async function recordInContainer(o: InContainerOptions, collector: Collec
   const logFile = join(bundle.dir, `${id}.log`);
   let filter: AfterFilterInstall | undefined;
   try {
-    await fsp.writeFile(join(bundle.dir, 'config.json'), JSON.stringify(recordingConfig(spec), null, 2));
     const { file, args } = runtimeArgv(rt, ['run', '--bundle', bundle.dir, id], logFile);
     const outcome = await recordWithStrace({ cmd: [file, ...args] }, collector, {
       straceArgs: ['--pidns-translation'],
@@ -131,13 +123,15 @@ export function inContainerSummary(r: InContainerOutcome): Record<string, unknow
 }
 
 /** The lines the summary gets after the generator's report. */
-export function inContainerNote(r: InContainerOutcome): string {
+export function inContainerNote(r: InContainerOutcome & { measuredSetsAdded?: boolean }): string {
   const call = r.cut.install.call.replace(/\s+=/, ' =');
   return (
     `recorded in the container: ${r.version}, noNewPrivileges ${r.noNewPrivileges}; cut at ${call.length > 90 ? `${call.slice(0, 87)}...` : call} ` +
     `(pid ${r.cut.install.pid}); ${r.cut.passed} trace line(s) of the filtered processes kept, ${r.cut.dropped} of the runtime before the filter or outside it dropped` +
     `${r.cut.unattributed ? ` (${r.cut.unattributed} of processes whose creator was not seen)` : ''}\n` +
-    `note: the runtime's own calls after the install were recorded for this runtime, version and privilege mode only; ` +
-    `another runtime or release may make more (add the measured sets with --runtime any, or record again under it)\n`
+    (r.measuredSetsAdded
+      ? `note: the measured sets of every runtime (--runtime any) were added as well, for other runtimes and releases\n`
+      : `note: the runtime's own calls after the install were recorded for this runtime, release and privilege mode only; ` +
+        `another runtime or release may make more (--runtime any adds the measured sets of runc and crun, or record again under it)\n`)
   );
 }

@@ -121,6 +121,10 @@ describe('record --in-container', () => {
     const r = syscribe(['record', '--in-container', '--baseline', 'none', '-o', out, '--', 'sh', '-c', 'read a; echo "got $a"; exit 3'], 'hello\n');
     expect(r.code, r.err).toBe(3);
     expect(r.out).toBe('got hello\n');
+    // the default --runtime any: recorded in runc, and the measured sets of runc and crun added for other runtimes/releases
+    expect(r.err).toMatch(/recorded in the container: runc /);
+    expect(r.err).toMatch(/measured sets of every runtime \(--runtime any\) were added/);
+    expect(r.err).toMatch(/^runtime: runc and crun/m);
     expect(names(out)).toContain('read');
   });
 
