@@ -34,6 +34,9 @@ import { which } from '../util/which.js';
 import { AfterFilterInstall, type AfterInstallStats } from './after-install.js';
 import { type RecordOutcome, recordWithStrace } from './strace-backend.js';
 
+/** After SIGINT/SIGTERM, how long the container may take to end before it is killed (docker stop's default). */
+export const STOP_GRACE_MS = 10_000;
+
 export interface InContainerOptions {
   cmd: string[];
   /** Default runc. */
@@ -88,10 +91,22 @@ export async function recordInContainer(o: InContainerOptions, collector: Collec
   let filter: AfterFilterInstall | undefined;
   try {
     const { file, args } = runtimeArgv(rt, ['run', '--bundle', bundle.dir, id], logFile);
+    // SIGINT/SIGTERM: stop the container as `docker stop` does — the signal to its init (pid 1 in the
+    // container ignores signals it has no handler for), then SIGKILL after STOP_GRACE_MS. strace itself
+    // ignores them (-o FILE PROG blocks fatal signals) and ends when runc does.
+    let killer: NodeJS.Timeout | undefined;
+    const signal = (sig: string) => {
+      const k = runtimeArgv(rt, ['kill', id, sig]);
+      void execa(k.file, k.args, { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });
+    };
     const outcome = await recordWithStrace({ cmd: [file, ...args] }, collector, {
       straceArgs: ['--pidns-translation'],
       stage: (pass, drop) => (filter = new AfterFilterInstall(pass, drop)),
-    });
+      interrupt: (sig) => {
+        signal(sig);
+        killer ??= setTimeout(() => signal('KILL'), STOP_GRACE_MS);
+      },
+    }).finally(() => clearTimeout(killer));
     const errors = runtimeErrors(await fsp.readFile(logFile, 'utf8').catch(() => ''));
     const cut = filter!.stats;
     if (!cut.install) {

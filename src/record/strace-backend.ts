@@ -44,6 +44,8 @@ export interface StraceRecordOptions {
    * `drop` counts it as ignored.
    */
   stage?: (pass: (text: string, n: number) => void, drop: (text: string, n: number) => void) => LineStage;
+  /** What SIGINT/SIGTERM to syscribe does instead of signalling strace (record --in-container stops the container). */
+  interrupt?: (sig: NodeJS.Signals) => void;
 }
 
 const DROPPED_LINE = Object.freeze({ kind: 'ignored' }) as LineResult;
@@ -67,7 +69,8 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     const forward = (sig: NodeJS.Signals) => () => {
       interrupted = true;
       // A tracee started by strace sees the terminal's SIGINT itself; strace -p detaches on it.
-      child.kill(sig);
+      if (opts.interrupt) opts.interrupt(sig);
+      else child.kill(sig);
     };
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');

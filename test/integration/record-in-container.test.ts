@@ -1,7 +1,7 @@
 // record --in-container: real strace around real runc and crun runs (root). Proves what the filter
 // sees in the container differs from a host recording, that the runtime's late calls are in and its
 // earlier ones are not, and that the profiles start in the privilege mode they were recorded in.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -126,6 +126,26 @@ describe('record --in-container', () => {
     expect(r.err).toMatch(/measured sets of every runtime \(--runtime any\) were added/);
     expect(r.err).toMatch(/^runtime: runc and crun/m);
     expect(names(out)).toContain('read');
+  });
+
+  it('SIGTERM to syscribe stops the container as docker stop does (the signal to its pid 1) and still writes the profile', async () => {
+    const out = join(dir, 'term.json');
+    const child = spawn(process.execPath, [bin, 'record', '--in-container', '--runtime', 'runc', '--baseline', 'none', '-o', out, '--', 'sh', '-c', 'trap "echo stopping; exit 5" TERM; echo started; sleep 60 & wait'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const started = Date.now();
+    await new Promise<void>((resolve) => child.stdout.on('data', (d) => {
+      stdout += d;
+      if (stdout.includes('started')) resolve();
+    }));
+    child.kill('SIGTERM');
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code, stderr).toBe(5);
+    expect(stdout).toBe('started\nstopping\n');
+    expect(Date.now() - started).toBeLessThan(30_000);
+    expect(names(out)).toContain('clone'); // the background sleep
+    expect(names(out)).toContain('rt_sigreturn'); // sh's TERM trap ran
   });
 
   it('says why it cannot record: a program the container does not have, --pid, bpftrace', () => {
