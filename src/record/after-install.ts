@@ -25,6 +25,9 @@
  *   container's pid namespace the result is the namespace's pid; with
  *   --pidns-translation strace adds the host pid: `= 6 /* 11326 in strace's
  *   PID NS *\/`. A child gets its parent's state when the call returns.
+ * - An install with SECCOMP_FILTER_FLAG_TSYNC filters every thread of the
+ *   installer's process (threads known from CLONE_THREAD clones), not only
+ *   the installer. runc 1.1 and crun 1.8 install without it by default.
  * - `L +++ superseded by execve in pid T +++`: thread T exec'd and now has
  *   the leader's pid L, so L takes T's state.
  * A pid first seen after the install whose creating call has not returned
@@ -87,6 +90,8 @@ export class AfterFilterInstall {
   private readonly pending = new Map<number, { name: string; rest: string }>();
   /** Lines of pids seen after the install whose creator has not returned yet. */
   private readonly held = new Map<number, Array<[string, number]>>();
+  /** Thread group (leader's pid) of every pid whose creation was seen: CLONE_THREAD children share their creator's. */
+  private readonly group = new Map<number, number>();
   /** Children created by a held pid, resolved with it. */
   private readonly links = new Map<number, number[]>();
   private installed = false;
@@ -165,6 +170,7 @@ export class AfterFilterInstall {
     if (FORKS.has(name)) {
       const child = result(rest);
       if (child !== undefined && child > 0) {
+        this.group.set(child, /\bCLONE_THREAD\b/.test(rest) ? (this.group.get(pid) ?? pid) : child);
         const st = this.state.get(pid);
         if (st !== undefined) this.setState(child, st);
         else {
@@ -181,6 +187,12 @@ export class AfterFilterInstall {
       this.stats.install = { pid, call: `${name}${rest}`, line: n };
       // Everything seen so far that is not the installer stays dropped; the installer is kept from its next line.
       this.state.set(pid, KEPT);
+      // With SECCOMP_FILTER_FLAG_TSYNC the kernel puts the filter on every thread of the process.
+      if (name === 'seccomp' && /\bSECCOMP_FILTER_FLAG_TSYNC\b/.test(rest.slice(0, rest.indexOf('{')))) {
+        const leader = this.group.get(pid) ?? pid;
+        for (const [t, g] of this.group) if (g === leader) this.setState(t, KEPT);
+        this.setState(leader, KEPT);
+      }
       return true;
     }
     return false;

@@ -182,6 +182,23 @@ describe('hand-made shapes', () => {
     expect(f.stats.install!.line).toBe(2);
   });
 
+  it('an install with SECCOMP_FILTER_FLAG_TSYNC keeps every thread of the process; without it only the installer', () => {
+    const lines = (flags: string) => [
+      '10 clone(child_stack=NULL, flags=SIGCHLD) = 20',
+      '20 clone(child_stack=0x1, flags=CLONE_VM|CLONE_FS|CLONE_FILES|CLONE_SIGHAND|CLONE_THREAD|CLONE_SYSVSEM) = 21',
+      '10 clone(child_stack=0x1, flags=CLONE_VM|CLONE_THREAD) = 11',
+      `20 seccomp(SECCOMP_SET_MODE_FILTER, ${flags}, {len=5, filter=0x1}) = 0`,
+      '21 futex(0x1, FUTEX_WAKE_PRIVATE, 1) = 0',
+      '11 nanosleep({tv_sec=0, tv_nsec=20000}, NULL) = 0',
+      '20 execve("/bin/true", ["true"], 0x1 /* 1 var */) = 0',
+    ];
+    expect(run(lines('SECCOMP_FILTER_FLAG_TSYNC|SECCOMP_FILTER_FLAG_SPEC_ALLOW')).passed).toEqual([
+      '21 futex(0x1, FUTEX_WAKE_PRIVATE, 1) = 0',
+      '20 execve("/bin/true", ["true"], 0x1 /* 1 var */) = 0',
+    ]);
+    expect(run(lines('SECCOMP_FILTER_FLAG_SPEC_ALLOW')).passed).toEqual(['20 execve("/bin/true", ["true"], 0x1 /* 1 var */) = 0']);
+  });
+
   it('pids below 10000 are padded to 5 columns', () => {
     const { passed } = run([
       '896   prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, {len=5, filter=0xc0} <unfinished ...>',
