@@ -47,6 +47,8 @@ export interface AfterInstallStats {
   dropped: number;
   /** Lines dropped at the end because the process that created their pid was never seen. */
   unattributed: number;
+  /** A filtered process exec'd successfully (the container's program started). */
+  execed: boolean;
 }
 
 const KEPT = 1;
@@ -84,7 +86,7 @@ function result(rest: string): number | undefined {
 }
 
 export class AfterFilterInstall {
-  readonly stats: AfterInstallStats = { passed: 0, dropped: 0, unattributed: 0 };
+  readonly stats: AfterInstallStats = { passed: 0, dropped: 0, unattributed: 0, execed: false };
   private readonly state = new Map<number, number>();
   /** The start of a call cut by `<unfinished ...>`, per pid: name and text from its `(`. */
   private readonly pending = new Map<number, { name: string; rest: string }>();
@@ -167,6 +169,7 @@ export class AfterFilterInstall {
       this.pending.set(pid, { name, rest: rest.slice(0, -UNFINISHED.length) });
       return false;
     }
+    if ((name === 'execve' || name === 'execveat') && this.state.get(pid) === KEPT && result(rest) === 0) this.stats.execed = true;
     if (FORKS.has(name)) {
       const child = result(rest);
       if (child !== undefined && child > 0) {

@@ -23,6 +23,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { hostArch, archById } from '../arch.js';
 import type { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
@@ -54,6 +55,8 @@ export interface InContainerOutcome extends RecordOutcome {
   noNewPrivileges: boolean;
   /** What the per-pid stage did: the install it cut at, lines passed and dropped. */
   cut: AfterInstallStats & { install: NonNullable<AfterInstallStats['install']> };
+  /** Errors the runtime logged after the program had started (the recording is kept). */
+  warnings: string[];
 }
 
 /** The profile the recording runs under: allow everything, so the runtime installs a filter that changes nothing. */
@@ -93,29 +96,39 @@ export async function recordInContainer(o: InContainerOptions, collector: Collec
     const { file, args } = runtimeArgv(rt, ['run', '--bundle', bundle.dir, id], logFile);
     // SIGINT/SIGTERM: stop the container as `docker stop` does — the signal to its init (pid 1 in the
     // container ignores signals it has no handler for), then SIGKILL after STOP_GRACE_MS. strace itself
-    // ignores them (-o FILE PROG blocks fatal signals) and ends when runc does.
+    // ignores them (-o FILE PROG blocks fatal signals) and ends when runc does. A signal that comes
+    // before the program has started (its execve seen in the trace) is sent once it has: before that
+    // it would reach the runtime's init, or no container at all.
     let killer: NodeJS.Timeout | undefined;
-    const signal = (sig: string) => {
+    let over = false;
+    const stop = async (sig: string) => {
+      while (!over && !filter?.stats.execed) await sleep(50);
       const k = runtimeArgv(rt, ['kill', id, sig]);
-      void execa(k.file, k.args, { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });
+      while (!over && (await execa(k.file, k.args, { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' })).exitCode !== 0) {
+        await sleep(250);
+      }
     };
     const outcome = await recordWithStrace({ cmd: [file, ...args] }, collector, {
       straceArgs: ['--pidns-translation'],
       stage: (pass, drop) => (filter = new AfterFilterInstall(pass, drop)),
       interrupt: (sig) => {
-        signal(sig);
-        killer ??= setTimeout(() => signal('KILL'), STOP_GRACE_MS);
+        void stop(sig);
+        killer ??= setTimeout(() => void stop('KILL'), STOP_GRACE_MS);
       },
-    }).finally(() => clearTimeout(killer));
+    }).finally(() => {
+      over = true;
+      clearTimeout(killer);
+    });
     const errors = runtimeErrors(await fsp.readFile(logFile, 'utf8').catch(() => ''));
     const cut = filter!.stats;
     if (!cut.install) {
       if (errors.length) throw new UserError(`${runtime} could not run ${o.cmd[0]}: ${errors.join('; ')}`);
       throw new UserError(`${runtime} exited ${outcome.exitCode} without installing a seccomp filter that strace saw (no successful prctl(PR_SET_SECCOMP) or seccomp(SECCOMP_SET_MODE_FILTER)): nothing to record`);
     }
-    // After the install the runtime can still fail (the program is not found in the container, a capability call…).
-    if (errors.length) throw new UserError(`${runtime} failed to start ${o.cmd[0]} in the container: ${errors.join('; ')}`);
-    return { ...outcome, runtime, version, noNewPrivileges: spec.noNewPrivileges, cut: { ...cut, install: cut.install } };
+    // After the install the runtime can still fail before the program runs (not found in the container, a capability call…).
+    if (errors.length && !cut.execed) throw new UserError(`${runtime} failed to start ${o.cmd[0]} in the container: ${errors.join('; ')}`);
+    const warnings = errors.map((e) => `${runtime} reported after ${o.cmd[0]} started: ${e}`);
+    return { ...outcome, runtime, version, noNewPrivileges: spec.noNewPrivileges, cut: { ...cut, install: cut.install }, warnings };
   } finally {
     const { file, args } = runtimeArgv(rt, ['delete', '-f', id]);
     await execa(file, args, { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });
@@ -134,6 +147,7 @@ export function inContainerSummary(r: InContainerOutcome): Record<string, unknow
     linesKept: r.cut.passed,
     linesDropped: r.cut.dropped,
     linesUnattributed: r.cut.unattributed,
+    warnings: r.warnings,
   };
 }
 
@@ -144,6 +158,7 @@ export function inContainerNote(r: InContainerOutcome & { measuredSetsAdded?: bo
     `recorded in the container: ${r.version}, noNewPrivileges ${r.noNewPrivileges}; cut at ${call.length > 90 ? `${call.slice(0, 87)}...` : call} ` +
     `(pid ${r.cut.install.pid}); ${r.cut.passed} trace line(s) of the filtered processes kept, ${r.cut.dropped} of the runtime before the filter or outside it dropped` +
     `${r.cut.unattributed ? ` (${r.cut.unattributed} of processes whose creator was not seen)` : ''}\n` +
+    r.warnings.map((w) => `warning: ${w}\n`).join('') +
     (r.measuredSetsAdded
       ? `note: the measured sets of every runtime (--runtime any) were added as well, for other runtimes and releases\n`
       : `note: the runtime's own calls after the install were recorded for this runtime, release and privilege mode only; ` +

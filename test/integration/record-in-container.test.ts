@@ -130,7 +130,7 @@ describe('record --in-container', () => {
 
   it('SIGTERM to syscribe stops the container as docker stop does (the signal to its pid 1) and still writes the profile', async () => {
     const out = join(dir, 'term.json');
-    const child = spawn(process.execPath, [bin, 'record', '--in-container', '--runtime', 'runc', '--baseline', 'none', '-o', out, '--', 'sh', '-c', 'trap "echo stopping; exit 5" TERM; echo started; sleep 60 & wait'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'record', '--in-container', '--runtime', 'runc', '--baseline', 'none', '-o', out, '--', 'sh', '-c', 'trap "echo stopping; exit 5" TERM; sleep 60 & echo started; wait'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

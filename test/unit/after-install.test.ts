@@ -147,7 +147,7 @@ describe('hand-made shapes', () => {
   });
 
   it('an unfinished install cut by another thread, and a thread that execs (pid changes to the leader)', () => {
-    const { passed, names } = run([
+    const { passed, names, f } = run([
       '10 mount("proc", "/proc", "proc", 0, NULL) = 0',
       '12 prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, {len=9, filter=0xc0} <unfinished ...>',
       '10 nanosleep({tv_sec=0, tv_nsec=20000},  <unfinished ...>',
@@ -167,6 +167,8 @@ describe('hand-made shapes', () => {
       '10 brk(NULL)                             = 0x55d0',
     ]);
     expect([...names].sort()).toEqual(['brk', 'capset', 'execve']);
+    expect(f.stats.execed).toBe(true);
+    expect(run(['12 prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, {len=9, filter=0xc0}) = 0', '12 execve("/x", ["x"], 0xc0 /* 3 vars */) = -1 ENOENT (No such file or directory)']).f.stats.execed).toBe(false);
   });
 
   it('only the first install cuts; a pid whose creator never shows is dropped and counted', () => {
