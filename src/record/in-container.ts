@@ -69,6 +69,11 @@ export function recordingSpec(o: InContainerOptions): BundleSpec & { noNewPrivil
   return { args: o.cmd, cwd: o.cwd ?? process.cwd(), seccomp: allowAllProfile(), noNewPrivileges: o.noNewPrivileges ?? false };
 }
 
+/** Control characters (a program name, a runtime's message) shown as \xNN before they reach a terminal. */
+function printable(t: string): string {
+  return t.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** strace ≥ 5.9 has --pidns-translation (needed to tell the container's children apart by host pid). */
 async function assertStraceCanTranslate(strace: string): Promise<void> {
   const execa = await loadExeca();
@@ -119,16 +124,18 @@ export async function recordInContainer(o: InContainerOptions, collector: Collec
       over = true;
       clearTimeout(killer);
     });
-    const errors = runtimeErrors(await fsp.readFile(logFile, 'utf8').catch(() => ''));
+    const errors = runtimeErrors(await fsp.readFile(logFile, 'utf8').catch(() => '')).map(printable);
+    const prog = printable(o.cmd[0]!);
     const cut = filter!.stats;
     if (!cut.install) {
-      if (errors.length) throw new UserError(`${runtime} could not run ${o.cmd[0]}: ${errors.join('; ')}`);
+      if (errors.length) throw new UserError(`${runtime} could not run ${prog}: ${errors.join('; ')}`);
       throw new UserError(`${runtime} exited ${outcome.exitCode} without installing a seccomp filter that strace saw (no successful prctl(PR_SET_SECCOMP) or seccomp(SECCOMP_SET_MODE_FILTER)): nothing to record`);
     }
     // After the install the runtime can still fail before the program runs (not found in the container, a capability call…).
-    if (errors.length && !cut.execed) throw new UserError(`${runtime} failed to start ${o.cmd[0]} in the container: ${errors.join('; ')}`);
-    const warnings = errors.map((e) => `${runtime} reported after ${o.cmd[0]} started: ${e}`);
-    return { ...outcome, runtime, version, noNewPrivileges: spec.noNewPrivileges, cut: { ...cut, install: cut.install }, warnings };
+    if (errors.length && !cut.execed) throw new UserError(`${runtime} failed to start ${prog} in the container: ${errors.join('; ')}`);
+    const warnings = errors.map((e) => `${runtime} reported after ${prog} started: ${e}`);
+    const install = { ...cut.install, call: printable(cut.install.call) };
+    return { ...outcome, runtime, version, noNewPrivileges: spec.noNewPrivileges, cut: { ...cut, install }, warnings };
   } finally {
     const { file, args } = runtimeArgv(rt, ['delete', '-f', id]);
     await execa(file, args, { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore' });

@@ -157,6 +157,16 @@ describe('record --in-container', () => {
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/^syscribe: runc (could not run|failed to start) .*prog/m);
     expect(m.err.trim().split('\n').filter((l) => l.startsWith('syscribe:'))).toHaveLength(1);
+    // a control character in the name reaches the terminal escaped
+    const esc = join(other, 'pr\x1b[2Jog');
+    writeFileSync(esc, '#!/bin/sh\nexit 0\n');
+    chmodSync(esc, 0o755);
+    const e = syscribe(['record', '--in-container', '-o', out, '--', esc]);
+    expect(e.code).toBe(2);
+    // (runc's own message before it is the container's stderr, passed through as it is)
+    const line = e.err.split('\n').find((l) => l.startsWith('syscribe:'))!;
+    expect(line).not.toContain('\x1b');
+    expect(line).toContain('pr\\x1b[2Jog');
     expect(syscribe(['record', '--in-container', '--pid', '1', '-o', out]).code).toBe(2);
     expect(syscribe(['record', '--in-container', '--backend', 'bpftrace', '-o', out, '--', 'true']).code).toBe(2);
     expect(() => readFileSync(out)).toThrow();
