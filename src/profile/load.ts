@@ -28,6 +28,7 @@ import { UserError } from '../errors.js';
 import { describeOpenError } from '../sources/lines.js';
 import type { SeccompProfile } from './types.js';
 import { validateProfile } from './validate.js';
+import { canonicalNumbers, parseJsonExact } from './exact-json.js';
 
 export const SPO_GROUP = 'security-profiles-operator.x-k8s.io';
 export const SPO_VERSIONS = ['v1beta1', 'v1'] as const;
@@ -184,14 +185,15 @@ export function parseProfileText(text: string, source: string): LoadedProfile[] 
   const docs: unknown[] = [];
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
-      docs.push(JSON.parse(t));
+      docs.push(parseJsonExact(t));
     } catch (e) {
       throw new UserError(`${source}: invalid JSON: ${(e as Error).message}`);
     }
   } else {
-    for (const d of parseAllDocuments(t)) {
+    // intAsBigInt: 64-bit argument values exactly (canonicalNumbers turns the small ones back into numbers).
+    for (const d of parseAllDocuments(t, { intAsBigInt: true })) {
       if (d.errors.length) throw new UserError(`${source}: invalid YAML: ${d.errors[0]!.message.split('\n')[0]}`);
-      const js: unknown = d.toJS();
+      const js: unknown = canonicalNumbers(d.toJS());
       if (js !== null && js !== undefined) docs.push(js);
     }
     if (!docs.length) throw new UserError(`${source}: no YAML document in the file`);
