@@ -11,7 +11,8 @@ export const verifyCommand: CommandModule<object, Args> = {
   describe: 'Run a command in a real OCI runtime with and without a profile, and compare',
   builder: (y) =>
     withTargetOptions(y)
-      .parserConfiguration({ 'populate--': true })
+      // The command's arguments are passed as written: yargs would turn 0xffffffffffffffff into 18446744073709552000.
+      .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'parse-numbers': false })
       .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
       .option('profile', { type: 'string', demandOption: true, describe: 'OCI JSON or SeccompProfile YAML' })
       .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const, describe: 'OCI runtime' })
