@@ -131,12 +131,6 @@ describe('64-bit argument values', () => {
     expect(other.err).toMatch(/exists with a different profile/);
   });
 
-  it('check reads them', () => {
-    const r = cli('check', file('big-c.json', big()), '--json');
-    expect(r.code, r.err).not.toBe(2);
-    expect(JSON.parse(r.out).results[0].observed).toBe(6);
-  });
-
   it('above 2^64-1 or negative: exit 2 naming the path, in every command', () => {
     const over = file('over.json', big({ a: '18446744073709551616' }));
     const neg = file('neg.json', big({ b: '-1' }));
