@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { type ProfileDiff, diffProfiles, formatDiff } from '../algebra/diff.js';
 import { EXIT_FINDING, EXIT_OK, UserError } from '../errors.js';
 import { type LoadOptions, loadProfile } from '../profile/load.js';
+import { stringifyJsonExact } from '../profile/exact-json.js';
 import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
 
 interface Args extends TargetArgs { a: string; b: string; json?: boolean }
@@ -21,7 +22,7 @@ export async function runDiff(a: string, b: string, json = false, opts: LoadOpti
   const pa = await loadProfile(a, opts);
   const pb = await loadProfile(b, opts);
   const diff = diffProfiles(pa.profile, pb.profile);
-  const text = json ? `${JSON.stringify({ a: pa.source, b: pb.source, ...diff }, null, 2)}\n` : formatDiff(diff, { a: pa.source, b: pb.source });
+  const text = json ? `${stringifyJsonExact({ a: pa.source, b: pb.source, ...diff }, 2)}\n` : formatDiff(diff, { a: pa.source, b: pb.source });
   return { diff, text, warnings: [...pa.warnings, ...pb.warnings], notes: [...pa.notes, ...pb.notes], exitCode: diff.equal ? EXIT_OK : EXIT_FINDING };
 }
 

@@ -115,6 +115,10 @@ describe('64-bit argument values', () => {
     expect(d.code, d.err).toBe(1);
     expect(d.out).toContain('- arg1 == 0x20000000000001');
     expect(d.out).toContain('+ arg1 == 0x20000000000000');
+    const j = cli('diff', '--json', a, b);
+    expect(j.code, j.err).toBe(1);
+    expect(j.out).toContain(`"value": ${P53_1}`);
+    expect(j.out).toContain('"value": 9007199254740992');
     const same = cli('diff', a, file('big-a2.json', cli('merge', a).out));
     expect(same.code, same.err).toBe(0);
   });
