@@ -141,3 +141,18 @@ spec:
     expect(argInWords({ index: 3, value: 18446744069414584320n, valueTwo: 9223372036854775808n, op: 'SCMP_CMP_MASKED_EQ' })).toBe('(arg3 & 0xffffffff00000000) == 0x8000000000000000');
   });
 });
+
+describe('profiles generated from recordings', () => {
+  it('a recorded 64-bit argument the baseline does not allow becomes an exact EQ rule (it used to count as unknown)', async () => {
+    const { Collector } = await import('../../src/collect/collector.js');
+    const { generateProfile } = await import('../../src/generate/index.js');
+    const c = new Collector();
+    c.add({ arch: 'x86_64', name: 'personality', args: [18446744073709551615n] });
+    c.add({ arch: 'x86_64', name: 'personality', args: [18446744073709551615n] });
+    const { profile, report } = generateProfile(c.result(), { baseline: 'containerd', runtime: 'none', kernel: '6.1' });
+    expect(report.narrowed).toEqual([{ name: 'personality', args: [[{ index: 0, value: 18446744073709551615n, op: 'SCMP_CMP_EQ' }]], why: expect.any(String) }]);
+    expect(profileToJson(profile)).toContain(`"value": ${U64_MAX}`);
+    expect(evaluator(profile)('personality', [18446744073709551615n]).action).toBe('SCMP_ACT_ALLOW');
+    expect(evaluator(profile)('personality', [18446744073709551614n]).action).toBe('SCMP_ACT_ERRNO');
+  });
+});
