@@ -1,6 +1,6 @@
 // The command after `--` runs with its arguments as written: yargs turned `echo 0x10 010 1e3` into `echo 16 010 1000`
 // and 0xfffffffffffffffe into 18446744073709552000 (verify then ran a different command than the user's).
-// verify's case is proven under runc in exact-values-runc.test.ts (0xfffffffffffffffe passes, 2^64-1 is caught).
+// verify's case is proven under runc in profile-input-runc.test.ts (0xfffffffffffffffe passes, 2^64-1 is caught).
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { evaluator } from '../../src/algebra/evaluate.js';
 import { normalizeRules } from '../../src/algebra/normalize.js';
 import { UserError } from '../../src/errors.js';
-import { type FlattenTarget, defaultCaps, flattenRules } from '../../src/generate/flatten.js';
+import { type FlattenTarget, defaultCaps, flattenBaseline, flattenRules } from '../../src/generate/flatten.js';
 import { defaultTarget, parseProfileText } from '../../src/profile/load.js';
 import { profileToJson } from '../../src/profile/serialize.js';
 import { hostArch } from '../../src/arch.js';
@@ -146,5 +146,39 @@ describe('other moby-format forms', () => {
       .toMatch(/^bad\.json: not a valid seccomp profile: \/syscalls\/0\/action: must be one of/);
     expect(bad(JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['x'], action: 'SCMP_ACT_ALLOW', excludes: {}, typo: 1 }] })))
       .toBe("bad.json: not a valid seccomp profile: /syscalls/0: unknown key 'typo'");
+  });
+});
+
+describe('the whole upstream files (src/data/upstream, the baselines\' own inputs)', () => {
+  const upstream = join(__dirname, '..', '..', 'src', 'data', 'upstream');
+  const targets: FlattenTarget[] = [
+    x86,
+    { arch: 'x86_64', caps: [], kernel: '4.4' },
+    { arch: 'aarch64', caps: [...DOCKER_CAPS, 'CAP_SYS_ADMIN', 'CAP_SYS_PTRACE'], kernel: '6.1' },
+    { arch: 's390x', caps: ['CAP_SYS_ADMIN'], kernel: '5.10' },
+    { arch: 'ppc64le', caps: DOCKER_CAPS, kernel: '6.1' },
+  ];
+  const names = (rules: { names: string[] }[], drop: string[] = []) =>
+    rules.map((r) => ({ ...r, names: r.names.filter((n) => !drop.includes(n)) })).filter((r) => r.names.length);
+
+  it("Docker's default.json read as a file = the docker RuntimeDefault flattened for the same target", () => {
+    const text = readFileSync(join(upstream, 'moby-default.json'), 'utf8');
+    for (const t of targets) {
+      const p = load(text, t, 'default.json').profile;
+      const b = flattenBaseline('docker', t);
+      expect(normalizeRules(p.syscalls!, p), t.arch).toEqual(normalizeRules(b.rules, b));
+      expect(p.defaultErrnoRet).toBe(1);
+    }
+  });
+
+  it("containers/common's seccomp.json = the crio RuntimeDefault except CRI-O's own unshare change", () => {
+    const text = readFileSync(join(upstream, 'containers-common-seccomp.json'), 'utf8');
+    for (const t of targets) {
+      const p = load(text, t, 'seccomp.json').profile;
+      const b = flattenBaseline('crio', t);
+      expect(normalizeRules(names(p.syscalls!, ['unshare']), p), t.arch).toEqual(normalizeRules(names(b.rules, ['unshare']), b));
+      expect(evaluator(p)('unshare').action).toBe('SCMP_ACT_ALLOW'); // Podman allows it; CRI-O only with CAP_SYS_ADMIN
+      expect(p.defaultErrnoRet).toBe(38);
+    }
   });
 });

@@ -104,4 +104,19 @@ describe('runc runs what syscribe writes, 64 bits exact', () => {
     const a2 = syscribe('verify', '--profile', moby, '--cap', 'CAP_SYS_ADMIN', '--timeout', '30', '--', probe, 'getsid', '1');
     expect(a2.code, a2.out + a2.err).toBe(0);
   });
+
+  it("Docker's own default.json: verify flattens it and a real command runs under it in runc; install writes it flattened", () => {
+    const moby = join(root, 'src', 'data', 'upstream', 'moby-default.json');
+    const cmd = ['sh', '-c', 'ls /usr | sort | head -3'];
+    const v = verify(moby, ...cmd);
+    expect(v.code, v.out + v.err).toBe(0);
+    expect(v.err).toMatch(/note: .*moby-default\.json: flattened a moby-format profile for x86_64, .*: 15 of 33 rules apply/);
+    const kroot = join(dir, 'kubelet-moby');
+    const i = syscribe('install', 'docker-default', moby, '--root', kroot);
+    expect(i.code, i.err).toBe(0);
+    const installed = join(kroot, 'profiles', 'docker-default.json');
+    expect(readFileSync(installed, 'utf8')).not.toMatch(/includes|excludes|archMap/);
+    const again = verify(installed, ...cmd);
+    expect(again.code, again.out + again.err).toBe(0);
+  });
 });
