@@ -232,6 +232,14 @@ async function serverRun(bundle: Bundle, rt: Runtime, so: ServerOptions, timeout
     if (await portOpen(port, 200)) throw new UserError(`127.0.0.1:${port} already accepts connections before the server starts: another program listens there; pick a free port`);
   }
   const bg = await startBundle(bundle, rt);
+  // A server runs until stopped: on Ctrl-C (or SIGTERM to syscribe) stop and delete it before leaving.
+  const interrupted = (sig: NodeJS.Signals) => () => {
+    void bg.stop(1).finally(() => bundle.remove()).finally(() => process.exit(128 + (sig === 'SIGINT' ? 2 : 15)));
+  };
+  const onInt = interrupted('SIGINT');
+  const onTerm = interrupted('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
   try {
     const ready = await waitReady(so.ready, bg.exited);
     const probes: ProbeRun[] = [];
@@ -247,6 +255,8 @@ async function serverRun(bundle: Bundle, rt: Runtime, so: ServerOptions, timeout
     return { run: { ready, probes, exitedEarly }, result };
   } finally {
     await bg.stop(so.stopGraceSec ?? 10);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
   }
 }
 

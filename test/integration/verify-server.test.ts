@@ -3,7 +3,7 @@
 // waited for (--ready-port / --ready-cmd), probed from the host (curl, redis-cli) and stopped with SIGTERM.
 // Needs root, runc, strace, auditd, nginx (nginx-light), redis-server, redis-cli (redis-tools), curl, python3.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -282,4 +282,29 @@ describe('stopping: SIGTERM, then SIGKILL after the grace period', () => {
     expect(Date.now() - t0).toBeLessThan(30_000);
     expect(await portOpen(port)).toBe(false);
   }, 120_000);
+});
+
+describe('interrupted', () => {
+  it('SIGTERM to syscribe while a probe runs: the server container is stopped and deleted, the bundle removed, exit 143', async () => {
+    const port = await freePort();
+    const allow = join(dir, 'allow-int.json');
+    writeFileSync(allow, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW' }));
+    const v = spawn(process.execPath, [bin, 'verify', '--stop-timeout', '1', '--profile', allow, '--ready-port', String(port), '--probe', 'sleep 37.5', '--', 'python3', '-m', 'http.server', '--bind', '127.0.0.1', String(port)], { cwd: dir, stdio: 'ignore' });
+    started.push(v);
+    const exited = new Promise<number | null>((r) => v.on('exit', (c) => r(c)));
+    const mine = () => spawnSync('runc', ['list', '-q'], { encoding: 'utf8' }).stdout.split('\n').filter((id) => id.startsWith(`syscribe-${v.pid}-`));
+    for (let i = 0; i < 100 && !(await portOpen(port)); i++) await sleep(100);
+    expect(mine()).toHaveLength(1);
+    await sleep(300); // the probe is running
+    v.kill('SIGTERM');
+    expect(await exited).toBe(143);
+    expect(mine()).toEqual([]);
+    expect(await portOpen(port)).toBe(false);
+    expect(spawnSync('pgrep', ['-f', '^sleep 37.5$']).status).not.toBe(0); // the probe went with it
+    const bundles = readdirSync(tmpdir()).filter((d) => d.startsWith('syscribe-bundle-'));
+    const ours = bundles.filter((d) => {
+      try { return readFileSync(join(tmpdir(), d, 'config.json'), 'utf8').includes(`"${port}"`); } catch { return false; }
+    });
+    expect(ours).toEqual([]);
+  }, 60_000);
 });
