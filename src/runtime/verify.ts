@@ -14,13 +14,15 @@
  * profile is invalid, or CMD does not run in the container even without a
  * profile. Everything that goes wrong only under the profile is a finding.
  */
+import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import type { Observation } from '../types.js';
 import type { SeccompProfile, SyscallRule } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
 import { showArgv } from '../util/argv.js';
 import { type Bundle, type RunResult, makeBundle, runBundle, setSeccomp, startBundle } from './bundle.js';
-import { type Mark, markLog, namesOf, pidWindow, recordsSince } from './denials.js';
-import { type Runtime, type RuntimeName, findRuntime, runtimeVersion } from './runc.js';
+import { type Mark, markLog, namesOf, pidWindow, recordsSince, writeSentinel } from './denials.js';
+import { INIT_COMMS, type Runtime, type RuntimeName, findRuntime, runtimeVersion } from './runc.js';
 import { type ProbeRun, type Readiness, type ReadyOutcome, portOpen, runProbe, waitReady } from './server.js';
 
 export interface ServerOptions {
@@ -155,12 +157,26 @@ async function deniedIn(p: SeccompProfile, mark: Mark, logged: RunResult, runtim
   // The container's processes have host pids from its init's up to the last pid handed out when it
   // was over (pids are allocated in order). Other processes in that window under some other LOG
   // profile could slip in (the audit log is shared): only calls P could deny are kept.
-  const inWindow = pidWindow(logged.pid, logged.lastPid);
   const could = mayDeny(p);
-  const got = await recordsSince(mark, (r) => r.action === 'log' && inWindow(r.pid));
+  const sentinel = await writeSentinel(mark);
+  const got = await recordsSince(mark, containerRecords(logged.pid, logged.lastPid, (pid) => existsSync(`/proc/${pid}`)), sentinel ? { sentinel, maxMs: 15_000 } : {});
+  if (sentinel && !got.sentinelSeen) warnings.push('auditd did not write a marker record within 15s: the list of denied syscalls may be incomplete');
   if (got.lost) warnings.push(`the ${got.source === 'audit' ? 'audit log' : 'kernel log'} reported ${got.lost} lost record(s): the list of denied syscalls may be incomplete`);
   if (got.source === 'dmesg') warnings.push('auditd is not running: read the kernel log, where audit records are rate-limited; start auditd for a complete list');
   return namesOf(got.records).filter((n) => n.includes(':') || could(n));
+}
+
+/**
+ * Which LOG records are the container's, read after it is over and deleted: pids from its init's up to
+ * the last pid handed out when it was over; not a runtime's init other than ours (another container
+ * starting in the window); not a process that is still alive (every process of ours died with the
+ * container's pid namespace). A short-lived process of another LOG-filtered program started in the
+ * window can still slip in: the audit log carries no namespace or cgroup to tell them apart.
+ */
+export function containerRecords(initPid: number, lastPid: number | undefined, alive: (pid: number) => boolean): (r: Observation) => boolean {
+  const inWindow = pidWindow(initPid, lastPid);
+  const initComms = new Set(Object.values(INIT_COMMS));
+  return (r) => r.action === 'log' && inWindow(r.pid) && !(r.comm !== undefined && initComms.has(r.comm) && r.pid !== initPid) && !alive(r.pid!);
 }
 
 const NO_RECORDS = 'no denial records found: is auditd running (or the kernel logging audit records) and "log" in /proc/sys/kernel/seccomp/actions_logged? A profile can also differ without a denial (an argument condition, a different errno)';

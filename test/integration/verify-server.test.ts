@@ -201,6 +201,13 @@ describe('redis (redis-server), probed with redis-cli', () => {
     expect(r.out).toMatch(/^pass: redis-server .*: the ready command succeeded and 1 probe\(s\) succeeded/);
   }, 120_000);
 
+  it('(a) under crun too (the profile has crun\'s own calls: close, execve)', () => {
+    requireTool('crun');
+    const r = cli('verify', '--runtime', 'crun', '--json', '--profile', profile, '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--', ...cmd());
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(JSON.parse(r.out)).toMatchObject({ verdict: 'pass', runtime: 'crun', unconfined: { endedBy: 'SIGTERM' }, confined: { endedBy: 'SIGTERM' } });
+  }, 120_000);
+
   it('(b) without epoll_wait redis cannot serve: FAIL naming epoll_wait', () => {
     const r = cli('verify', '--ready-timeout', '5', '--timeout', '5', '--profile', without(profile, 'epoll_wait'), '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--', ...cmd());
     expect(r.code, r.out + r.err).toBe(1);

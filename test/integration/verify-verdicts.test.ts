@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, requireTool } from '../helpers/tools.js';
 import { runtimeBaseSyscalls } from '../../src/runtime/runtime-base.js';
+import { markLog, recordsSince, writeSentinel } from '../../src/runtime/denials.js';
 
 const root = join(__dirname, '..', '..');
 const bin = join(root, 'bin', 'syscribe.js');
@@ -89,7 +90,7 @@ describe('--expect-exit N: a command whose expected outcome is a non-zero status
     const r = cli('verify', '--expect-exit', '3', '--profile', noUname, '--', 'sh', '-c', 'uname -n >/dev/null || exit 7; exit 3');
     expect(r.code, r.out + r.err).toBe(1);
     expect(r.out).toMatch(/^FAIL: exit status 7 under the profile, 3 without it/);
-    expect(r.out).toMatch(/^denied syscalls: uname$/m);
+    expect(r.out, r.err).toMatch(/^denied syscalls: uname$/m);
   });
 
   it('a status other than the expected one without the profile: cannot verify', () => {
@@ -119,5 +120,16 @@ describe('usage errors', () => {
     const r = cli('verify', '--profile', allowAll, ...flags, '--', 'true');
     expect(r.code).toBe(2);
     expect(r.err).toMatch(re);
+  });
+});
+
+describe('reading denials: a sentinel record instead of a guess at auditd\'s delay', () => {
+  it('auditctl -m puts a marker in the audit log; recordsSince returns once it is read', async () => {
+    const mark = await markLog();
+    expect(mark.source).toBe('audit');
+    const s = await writeSentinel(mark);
+    expect(s).toMatch(/^syscribe-sentinel-\d+-/);
+    const got = await recordsSince(mark, () => true, { sentinel: s!, maxMs: 15_000 });
+    expect(got.sentinelSeen).toBe(true);
   });
 });
