@@ -81,10 +81,20 @@ async function readSince(mark: Mark, keep: (o: Observation) => boolean, sentinel
     if (!st) return out;
     let start = mark.offset;
     if (st.ino !== mark.ino) {
-      // auditd rotated the log since the mark: the rest of the old file is now PATH.1 (max_log_file_action = ROTATE).
-      const old = `${mark.path}.1`;
-      const ost = await fsp.stat(old).catch(() => undefined);
-      if (ost && ost.ino === mark.ino && ost.size > mark.offset) await eachLine(createReadStream(old, { start: mark.offset }), take);
+      // auditd rotated the log since the mark (max_log_file_action = ROTATE): the marked file is now PATH.N —
+      // N = 1 after one rotation, more on a busy host. Read its rest, then the newer PATH.N-1 … PATH.1 whole.
+      const olds: Array<{ path: string; ino: number }> = [];
+      for (let i = 1; i <= 99; i++) {
+        const ost = await fsp.stat(`${mark.path}.${i}`).catch(() => undefined);
+        if (!ost) break;
+        olds.push({ path: `${mark.path}.${i}`, ino: ost.ino });
+        if (ost.ino === mark.ino) break;
+      }
+      const at = olds.findIndex((o) => o.ino === mark.ino);
+      if (at >= 0) {
+        await eachLine(createReadStream(olds[at]!.path, { start: mark.offset }), take);
+        for (let i = at - 1; i >= 0; i--) await eachLine(createReadStream(olds[i]!.path), take);
+      }
       start = 0;
     } else if (st.size < mark.offset) {
       start = 0; // truncated
