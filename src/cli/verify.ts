@@ -6,6 +6,7 @@ import { type ServerOptions, type VerifyResult, verifyProfile } from '../runtime
 
 interface Args {
   profile: string; runtime: 'runc' | 'crun'; 'compare-output'?: boolean; timeout: number; 'expect-exit'?: number;
+  'new-privileges'?: boolean;
   'ready-port'?: number; 'ready-cmd'?: string; 'ready-timeout': number; probe?: string[]; 'stop-timeout': number; json?: boolean;
   cmd?: string[]; '--'?: string[];
 }
@@ -31,7 +32,7 @@ function serverOptions(argv: Args): ServerOptions | undefined {
 }
 
 /** The result as JSON: verdict, runs (exit status, first stderr lines), probes, denied calls. */
-function toJson(r: VerifyResult, cmd: string[], profile: string): unknown {
+function toJson(r: VerifyResult, cmd: string[], profile: string, noNewPrivileges: boolean): unknown {
   const run = (x: VerifyResult['unconfined'] | undefined) => x && {
     exitCode: x.exitCode, timedOut: x.timedOut, ...(x.runtimeError ? { runtimeError: x.runtimeError } : {}),
     ...('endedBy' in x ? { endedBy: (x as { endedBy: string }).endedBy } : {}),
@@ -48,6 +49,7 @@ function toJson(r: VerifyResult, cmd: string[], profile: string): unknown {
     profile,
     runtime: r.runtime,
     version: r.version,
+    noNewPrivileges,
     denied: r.denied,
     warnings: r.warnings,
     unconfined: run(r.unconfined),
@@ -71,6 +73,7 @@ export const verifyCommand: CommandModule<object, Args> = {
       .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const, describe: 'OCI runtime' })
       .option('compare-output', { type: 'boolean', describe: 'Also require identical stdout (of the command, or of each probe)' })
       .option('timeout', { type: 'number', default: 60, describe: 'Seconds per run (server: per probe)' })
+      .option('new-privileges', { type: 'boolean', describe: 'Give --no-new-privileges to run with process.noNewPrivileges true (restricted pods, --security-opt no-new-privileges); default false, as docker, podman and Kubernetes' })
       .option('expect-exit', { type: 'number', describe: 'The exit status the command has without the profile (default 0)' })
       .option('ready-port', { type: 'number', describe: 'CMD is a server: ready when 127.0.0.1:PORT accepts TCP connections' })
       .option('ready-cmd', { type: 'string', describe: 'CMD is a server: ready when this host command exits 0 (split like a shell, run without one)' })
@@ -89,12 +92,13 @@ export const verifyCommand: CommandModule<object, Args> = {
     for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
     const r = await verifyProfile({
       profile: loaded.profile, cmd, runtime: argv.runtime, compareOutput: !!argv['compare-output'], timeoutSec: argv.timeout,
+      noNewPrivileges: argv['new-privileges'] === false,
       ...(argv['expect-exit'] !== undefined ? { expectExit: argv['expect-exit'] } : {}),
       ...(server ? { server } : {}),
     });
     process.exitCode = r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? EXIT_FINDING : EXIT_USAGE;
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify(toJson(r, cmd, argv.profile), null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify(toJson(r, cmd, argv.profile, argv['new-privileges'] === false), null, 2)}\n`);
       return;
     }
     const out = (s: string) => process.stdout.write(`${s}\n`);

@@ -20,7 +20,7 @@ import type { Observation } from '../types.js';
 import type { SeccompProfile, SyscallRule } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
 import { showArgv } from '../util/argv.js';
-import { type Bundle, type RunResult, makeBundle, runBundle, setSeccomp, startBundle } from './bundle.js';
+import { type Bundle, type BundleSpec, type RunResult, makeBundle, runBundle, setSeccomp, startBundle } from './bundle.js';
 import { type Mark, markLog, namesOf, pidWindow, recordsSince, writeSentinel } from './denials.js';
 import { INIT_COMMS, type Runtime, type RuntimeName, findRuntime, runtimeVersion } from './runc.js';
 import { type ProbeRun, type Readiness, type ReadyOutcome, portOpen, runProbe, waitReady } from './server.js';
@@ -45,6 +45,8 @@ export interface VerifyOptions {
   timeoutSec?: number;
   /** The exit status the command must have without the profile (default 0); anything else is "cannot verify". */
   expectExit?: number;
+  /** process.noNewPrivileges in the bundle (default false, as docker, podman and Kubernetes run containers). */
+  noNewPrivileges?: boolean;
   /** CMD is a server: run it in the background, wait until ready, probe it, stop it. */
   server?: ServerOptions;
 }
@@ -196,7 +198,7 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
   if (!Number.isInteger(expectExit) || expectExit < 0 || expectExit > 255) throw new UserError(`--expect-exit ${expectExit}: an exit status 0-255`);
   const rt = findRuntime(runtime);
   const version = await runtimeVersion(rt);
-  const spec = { args: o.cmd, cwd: o.cwd ?? process.cwd() };
+  const spec = { args: o.cmd, cwd: o.cwd ?? process.cwd(), noNewPrivileges: !!o.noNewPrivileges };
   const bundle = await makeBundle(spec);
   try {
     if (o.server) return await verifyServer(o, o.server, rt, version, bundle, spec, timeoutSec);
@@ -293,7 +295,7 @@ function probeFailure(pr: ProbeRun): string {
  * passed: a call the profile denies that the server tolerates (a failed optional call, a worker that
  * dies quietly) is only seen in its records.
  */
-async function verifyServer(o: VerifyOptions, so: ServerOptions, rt: Runtime, version: string, bundle: Bundle, spec: { args: string[]; cwd: string }, timeoutSec: number): Promise<VerifyResult> {
+async function verifyServer(o: VerifyOptions, so: ServerOptions, rt: Runtime, version: string, bundle: Bundle, spec: BundleSpec, timeoutSec: number): Promise<VerifyResult> {
   const runtime = rt.name;
   if (so.ready.port === undefined && !so.ready.cmd?.length) throw new UserError('a server needs --ready-port PORT or --ready-cmd CMD');
   if (!(so.ready.timeoutSec > 0)) throw new UserError(`--ready-timeout ${so.ready.timeoutSec}: a positive number of seconds`);

@@ -133,3 +133,21 @@ describe('reading denials: a sentinel record instead of a guess at auditd\'s del
     expect(got.sentinelSeen).toBe(true);
   });
 });
+
+describe('--no-new-privileges: verify in the privilege mode the profile was made for', () => {
+  it('a --no-new-privileges profile fails in the default bundle (noNewPrivileges false, as docker/podman/Kubernetes) and passes with --no-new-privileges', () => {
+    requireTool('strace');
+    const log = join(dir, 'echo.strace');
+    expect(spawnSync('strace', ['-f', '-qq', '-o', log, '/bin/echo', 'hi'], { stdio: 'ignore' }).status).toBe(0);
+    const nnp = join(dir, 'echo-nnp.json');
+    const g = cli('strace', log, '--baseline', 'none', '--runtime', 'runc', '--no-new-privileges', '-o', nnp);
+    expect(g.code, g.err).toBe(0);
+    const def = cli('verify', '--profile', nnp, '--', '/bin/echo', 'hi');
+    expect(def.code, def.out + def.err).toBe(1);
+    expect(def.out).toMatch(/^FAIL: runc failed under the profile: /);
+    expect(def.out).toMatch(/^denied syscalls: .*\bcapset\b/m); // runc's own calls after the filter when it keeps privileges
+    const strict = cli('verify', '--no-new-privileges', '--json', '--profile', nnp, '--', '/bin/echo', 'hi');
+    expect(strict.code, strict.out + strict.err).toBe(0);
+    expect(JSON.parse(strict.out)).toMatchObject({ verdict: 'pass', noNewPrivileges: true });
+  });
+});
