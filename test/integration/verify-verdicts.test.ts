@@ -151,3 +151,12 @@ describe('--no-new-privileges: verify in the privilege mode the profile was made
     expect(JSON.parse(strict.out)).toMatchObject({ verdict: 'pass', noNewPrivileges: true });
   });
 });
+
+describe('record --verify', () => {
+  it('a recorded command that fails is "cannot verify" (exit 2), not a pass', () => {
+    requireTool('strace');
+    const r = cli('record', '--baseline', 'none', '--verify', '-o', join(dir, 'rec-exit3.json'), '--', 'sh', '-c', 'exit 3');
+    expect(r.code, r.out + r.err).toBe(2);
+    expect(r.err).toMatch(/^verify: cannot verify: the command fails without the profile too: exit status 3$/m);
+  });
+});
