@@ -118,6 +118,9 @@ export const verifyCommand: CommandModule<object, Args> = {
       out(`cannot verify: ${escapeControl(r.reason ?? '')} (${r.version})`);
       const err = firstLines(r.unconfined.stderr, 5);
       if (err.length) out(`stderr without the profile (first lines):\n${err.map((l) => `  ${l}`).join('\n')}`);
+      // Some servers log to stdout only (redis): then its first lines say why.
+      const so = err.length ? [] : firstLines(r.unconfined.stdout, 5);
+      if (so.length) out(`stdout without the profile (first lines; stderr was empty):\n${so.map((l) => `  ${l}`).join('\n')}`);
       const bad = r.probes?.find((p) => p.unconfined && !p.unconfined.ok)?.unconfined;
       const perr = bad ? firstLines(bad.stderr, 5) : [];
       if (perr.length) out(`probe stderr (first lines):\n${perr.map((l) => `  ${l}`).join('\n')}`);

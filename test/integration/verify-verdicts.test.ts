@@ -64,6 +64,12 @@ describe('a command that fails without the profile: cannot verify (exit 2), neve
     expect(r.out).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/); // eslint-disable-line no-control-regex
   });
 
+  it('a command that says why on stdout only: its stdout is shown instead', () => {
+    const r = cli('verify', '--profile', allowAll, '--', 'sh', '-c', 'echo "usage: app CONFIG"; exit 64');
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/^stdout without the profile \(first lines; stderr was empty\):\n {2}usage: app CONFIG$/m);
+  });
+
   it('a command that cannot start without the profile: cannot verify, with the runtime\'s words', () => {
     const r = cli('verify', '--profile', allowAll, '--', '/nonexistent/prog');
     expect(r.code).toBe(2);
