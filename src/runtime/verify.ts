@@ -20,7 +20,7 @@ import type { Observation } from '../types.js';
 import type { SeccompProfile, SyscallRule } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
 import { showArgv } from '../util/argv.js';
-import { type Bundle, type BundleSpec, type RunResult, makeBundle, runBundle, setSeccomp, startBundle } from './bundle.js';
+import { type BackgroundResult, type Bundle, type BundleSpec, type RunResult, makeBundle, runBundle, setSeccomp, startBundle } from './bundle.js';
 import { type Mark, markLog, namesOf, pidWindow, recordsSince, writeSentinel } from './denials.js';
 import { INIT_COMMS, type Runtime, type RuntimeName, findRuntime, runtimeVersion } from './runc.js';
 import { type ProbeRun, type Readiness, type ReadyOutcome, portOpen, runProbe, waitReady } from './server.js';
@@ -241,7 +241,7 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
  * One server run: start the container in the background, wait until it is ready, run the probes (until the
  * first that fails), stop it (SIGTERM, grace, SIGKILL, delete).
  */
-async function serverRun(bundle: Bundle, rt: Runtime, so: ServerOptions, timeoutSec: number): Promise<{ run: ServerRun; result: RunResult }> {
+async function serverRun(bundle: Bundle, rt: Runtime, so: ServerOptions, timeoutSec: number): Promise<{ run: ServerRun; result: BackgroundResult }> {
   const port = so.ready.port;
   if (port !== undefined) {
     // A port that already answers would make any server look ready. The previous run's server closed its
@@ -322,6 +322,10 @@ async function verifyServer(o: VerifyOptions, so: ServerOptions, rt: Runtime, ve
     if (i >= 0) reason = `${probeWord(so.probes[i]!)}: stdout differs under the profile (${firstDifference(u.run.probes[i]!.stdout, c.run.probes[i]!.stdout)})`;
   }
   if (!reason && c.run.exitedEarly && !u.run.exitedEarly) reason = `the server exited by itself (status ${c.result.exitCode}) under the profile before it was stopped; without it, it kept running`;
+  // Shutting down is part of the job (docker stop, a pod's termination): it must go as it does without the profile.
+  const grace = so.stopGraceSec ?? 10;
+  if (!reason && c.result.endedBy === 'SIGKILL' && u.result.endedBy === 'SIGTERM') reason = `the server did not stop within ${grace}s of SIGTERM under the profile and was killed; without it, it stopped (status ${u.result.exitCode})`;
+  if (!reason && !u.run.exitedEarly && c.result.endedBy === u.result.endedBy && c.result.exitCode !== u.result.exitCode) reason = `exit status ${c.result.exitCode} after ${u.result.endedBy} under the profile, ${u.result.exitCode} without it`;
 
   // The log twin, always: a pass needs the absence of denials too.
   const warnings: string[] = [];

@@ -291,6 +291,22 @@ describe('stopping: SIGTERM, then SIGKILL after the grace period', () => {
   }, 120_000);
 });
 
+describe('shutting down is part of the job', () => {
+  it('a server whose SIGTERM handler fails only under the profile: FAIL on its exit status, the call named', async () => {
+    const port = await freePort();
+    const noUname = join(dir, 'no-uname.json');
+    writeFileSync(noUname, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['uname'], action: 'SCMP_ACT_ERRNO' }] }));
+    // sh is pid 1; on SIGTERM its trap runs uname and exits 5 if that fails, 0 if not. Probes never see it.
+    const server = ['sh', '-c', `trap 'uname -n >/dev/null || exit 5; exit 0' TERM; python3 -m http.server --bind 127.0.0.1 ${port} & wait`];
+    const r = cli('verify', '--json', '--profile', noUname, '--ready-port', String(port), '--probe', `curl -fsS -o /dev/null http://127.0.0.1:${port}/`, '--', ...server);
+    expect(r.code, r.out + r.err).toBe(1);
+    const j = JSON.parse(r.out);
+    expect(j.reason).toBe('exit status 5 after SIGTERM under the profile, 0 without it');
+    expect(j.denied).toEqual(['uname']);
+    expect(j.probes[0].confined).toMatchObject({ ok: true });
+  }, 120_000);
+});
+
 describe('interrupted', () => {
   it('SIGTERM to syscribe while a probe runs: the server container is stopped and deleted, the bundle removed, exit 143', async () => {
     const port = await freePort();
