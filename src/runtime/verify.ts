@@ -304,7 +304,7 @@ async function verifyServer(o: VerifyOptions, so: ServerOptions, rt: Runtime, ve
   u.run.probes.forEach((p, i) => (probes[i]!.unconfined = p));
   const base = { runtime, version, unconfined: u.result, denied: [] as string[], warnings: [] as string[], probes };
   const cannot = (reason: string): VerifyResult => ({ ...base, verdict: 'cannot-verify', pass: false, reason, server: { unconfined: u.run } });
-  if (u.result.pid === undefined) return cannot(cannotRun(runtime, o.cmd, u.result));
+  if (u.result.pid === undefined || (u.result.runtimeError && !u.run.ready.ready)) return cannot(cannotRun(runtime, o.cmd, u.result));
   if (!u.run.ready.ready) return cannot(`the server is not ready without the profile: ${u.run.ready.why}`);
   const uBad = u.run.probes.findIndex((p) => !p.ok);
   if (uBad >= 0) return cannot(`${probeWord(so.probes[uBad]!)} fails without the profile too: ${probeFailure(u.run.probes[uBad]!)}`);

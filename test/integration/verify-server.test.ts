@@ -252,6 +252,12 @@ describe('redis (redis-server), probed with redis-cli', () => {
     expect(j.confined).toBeNull();
   }, 120_000);
 
+  it('(c) a server that does not exist: cannot verify, in the runtime\'s words', async () => {
+    const r = cli('verify', '--profile', profile, '--ready-port', String(await freePort()), '--', '/nonexistent/server');
+    expect(r.code, r.out + r.err).toBe(2);
+    expect(r.out).toMatch(/^cannot verify: runc could not run \/nonexistent\/server even without a profile: .*no such file or directory/);
+  }, 60_000);
+
   it('a probe that fails without the profile too: cannot verify', () => {
     const r = cli('verify', '--profile', profile, '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--probe', 'false', '--', ...cmd());
     expect(r.code, r.out + r.err).toBe(2);
