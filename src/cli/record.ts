@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { which } from '../util/which.js';
 import { Collector } from '../collect/collector.js';
-import { EXIT_FINDING, UserError } from '../errors.js';
+import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
+import { escapeControl } from '../util/argv.js';
 import { DEFAULT_DIR, DEFAULT_ROOT, installProfile, usageSnippet } from '../install/install.js';
 import { type VerifyOptions, verifyProfile } from '../runtime/verify.js';
 import type { SeccompProfile } from '../profile/types.js';
@@ -29,7 +30,8 @@ export const recordCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withGeneratorOptions(
       y
-        .parserConfiguration({ 'populate--': true })
+        // The command's arguments are passed as written (yargs would run `echo 0x10` as `echo 16`).
+        .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'parse-numbers': false })
         .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
         .option('backend', { choices: ['strace', 'bpftrace', 'auto'], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
         .option('pid', { type: 'number', describe: 'Attach to a running process (threads and children too) until Ctrl-C' })
@@ -90,8 +92,13 @@ async function reportVerify(o: VerifyOptions): Promise<boolean> {
   const v = await verifyProfile(o);
   const mode = `, noNewPrivileges ${o.noNewPrivileges ?? false}`;
   if (v.pass) {
-    process.stderr.write(`verify: pass in ${v.version}${mode} (exit ${v.confined.exitCode} with and without the profile)\n`);
+    process.stderr.write(`verify: pass in ${v.version}${mode} (exit ${v.unconfined.exitCode} with and without the profile)\n`);
     return true;
+  }
+  if (v.verdict === 'cannot-verify') {
+    process.stderr.write(`verify: cannot verify: ${escapeControl(v.reason ?? '')}\n`);
+    process.exitCode = EXIT_USAGE;
+    return false;
   }
   process.stderr.write(`verify: FAIL: ${v.reason}${v.denied.length ? `; denied: ${v.denied.join(' ')}` : ''}\n`);
   process.exitCode = EXIT_FINDING;

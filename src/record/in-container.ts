@@ -30,6 +30,7 @@ import { UserError } from '../errors.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { type BundleSpec, containerId, makeBundle } from '../runtime/bundle.js';
 import { type RuntimeName, findRuntime, runtimeArgv, runtimeErrors, runtimeVersion } from '../runtime/runc.js';
+import { escapeControl } from '../util/argv.js';
 import { loadExeca } from '../util/exec.js';
 import { which } from '../util/which.js';
 import { AfterFilterInstall, type AfterInstallStats } from './after-install.js';
@@ -67,11 +68,6 @@ export function allowAllProfile(): SeccompProfile {
 /** The bundle spec of the recording: verify's bundle with the allow-all profile. */
 export function recordingSpec(o: InContainerOptions): BundleSpec & { noNewPrivileges: boolean } {
   return { args: o.cmd, cwd: o.cwd ?? process.cwd(), seccomp: allowAllProfile(), noNewPrivileges: o.noNewPrivileges ?? false };
-}
-
-/** Control characters (a program name, a runtime's message) shown as \xNN before they reach a terminal. */
-function printable(t: string): string {
-  return t.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** strace ≥ 5.9 has --pidns-translation (needed to tell the container's children apart by host pid). */
@@ -124,8 +120,8 @@ export async function recordInContainer(o: InContainerOptions, collector: Collec
       over = true;
       clearTimeout(killer);
     });
-    const errors = runtimeErrors(await fsp.readFile(logFile, 'utf8').catch(() => '')).map(printable);
-    const prog = printable(o.cmd[0]!);
+    const errors = runtimeErrors(await fsp.readFile(logFile, 'utf8').catch(() => '')).map(escapeControl);
+    const prog = escapeControl(o.cmd[0]!);
     const cut = filter!.stats;
     if (!cut.install) {
       if (errors.length) throw new UserError(`${runtime} could not run ${prog}: ${errors.join('; ')}`);
@@ -134,7 +130,7 @@ export async function recordInContainer(o: InContainerOptions, collector: Collec
     // After the install the runtime can still fail before the program runs (not found in the container, a capability call…).
     if (errors.length && !cut.execed) throw new UserError(`${runtime} failed to start ${prog} in the container: ${errors.join('; ')}`);
     const warnings = errors.map((e) => `${runtime} reported after ${prog} started: ${e}`);
-    const install = { ...cut.install, call: printable(cut.install.call) };
+    const install = { ...cut.install, call: escapeControl(cut.install.call) };
     return { ...outcome, runtime, version, noNewPrivileges: spec.noNewPrivileges, cut: { ...cut, install }, warnings };
   } finally {
     const { file, args } = runtimeArgv(rt, ['delete', '-f', id]);
