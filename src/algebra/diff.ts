@@ -15,7 +15,8 @@
 import { argInWords } from '../generate/conditions.js';
 import type { Action, Flag, SeccompArg, SeccompProfile } from '../profile/types.js';
 import { type Effect, effectKey, effectLabel, effectOf, effectiveErrno, sameEffect, takesErrno } from './effect.js';
-import { type NameRules, argsKey, reduceRules, sortArchitectures } from './normalize.js';
+import { argsKey, sortArchitectures } from '../profile/canonical.js';
+import { type NameRules, reduceRules } from './normalize.js';
 
 export interface ActionChange {
   action: Action;

@@ -5,21 +5,17 @@
  */
 import { stringify as yamlStringify } from 'yaml';
 import { stringifyJsonExact } from './exact-json.js';
-import type { SeccompArg, SeccompProfile, SyscallRule } from './types.js';
-
-/** Key order index, value, valueTwo (only when not 0), op. */
-function orderArg(a: SeccompArg): SeccompArg {
-  return a.valueTwo ? { index: a.index, value: a.value, valueTwo: a.valueTwo, op: a.op } : { index: a.index, value: a.value, op: a.op };
-}
+import { canonicalArg } from './canonical.js';
+import type { SeccompProfile, SyscallRule } from './types.js';
 
 function orderRule(r: SyscallRule): SyscallRule {
   const o: SyscallRule = { names: [...new Set(r.names)].sort(), action: r.action };
   if (r.errnoRet !== undefined) o.errnoRet = r.errnoRet;
-  if (r.args?.length) o.args = r.args.map(orderArg);
+  if (r.args?.length) o.args = r.args.map(canonicalArg);
   return o;
 }
 
-/** The profile with keys in the order syscribe writes them. Rule order is kept (see canonicalRules). */
+/** The profile with keys in the order syscribe writes them. Rule order is kept: the writers make it canonical (canonical.ts). */
 export function orderProfile(p: SeccompProfile): SeccompProfile {
   const o: SeccompProfile = { defaultAction: p.defaultAction };
   if (p.defaultErrnoRet !== undefined) o.defaultErrnoRet = p.defaultErrnoRet;
