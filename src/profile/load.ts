@@ -191,7 +191,12 @@ export function parseProfileText(text: string, source: string): LoadedProfile[] 
   } else {
     for (const d of parseAllDocuments(t)) {
       if (d.errors.length) throw new UserError(`${source}: invalid YAML: ${d.errors[0]!.message.split('\n')[0]}`);
-      const js: unknown = d.toJS();
+      let js: unknown;
+      try {
+        js = d.toJS(); // the yaml library refuses alias bombs (maxAliasCount) with a plain Error
+      } catch (e) {
+        throw new UserError(`${source}: invalid YAML: ${(e as Error).message}`);
+      }
       if (js !== null && js !== undefined) docs.push(js);
     }
     if (!docs.length) throw new UserError(`${source}: no YAML document in the file`);
