@@ -13,6 +13,7 @@ import { StraceParser } from '../../src/ingest/strace.js';
 import { canonicalName } from '../../src/resolve.js';
 import { LineSplitter, MAX_LINE, OVERLONG_LINE } from '../../src/sources/split-lines.js';
 import { escapeControl } from '../../src/util/escape.js';
+import { resolveQuery } from '../../src/cli/resolve.js';
 
 /** A deterministic byte generator (xorshift32). */
 function randomBytes(n: number, seed: number): Buffer {
@@ -167,6 +168,9 @@ describe('exact numbers, and the arch of unknown numbers', () => {
     expect(archForRecord('c000003e', 2 ** 32 + 2 ** 30)!.id).toBe('x86_64');
     expect(archForRecord('c000003e', 2 ** 30)!.id).toBe('x32');
     expect(parseAuditLine(REC('-1')).obs![0]).toMatchObject({ arch: 'x86_64', nr: -1 });
+    expect(() => resolveQuery('-1', 'x86_64')).toThrow(/not known on x86_64/);
+    expect(() => resolveQuery(String(2 ** 32 + 2 ** 30), 'x86_64')).toThrow(/not known on x86_64/);
+    expect(resolveQuery('0x40000000', 'x86_64')[0]).toMatchObject({ arch: 'x32', name: 'read' });
   });
 
   it('an arch whose every record is an unknown number is still listed', () => {
