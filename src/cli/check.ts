@@ -7,7 +7,8 @@ import { EXIT_FINDING } from '../errors.js';
 import { type CheckResult, checkObserved } from '../generate/check.js';
 import { parseKernel } from '../generate/flatten.js';
 import { sniffInput } from '../algebra/inputs.js';
-import { loadProfileFile } from '../profile/load.js';
+import { type LoadOptions, loadProfileFile } from '../profile/load.js';
+import { targetFrom } from './target-options.js';
 import { ingestRecording } from '../ingest/any.js';
 import { formatLines, formatUnknown } from './report.js';
 import { escapeControl } from '../util/escape.js';
@@ -31,18 +32,19 @@ type Runtime = (typeof RUNTIMES)[number];
  * with no line either parser understands) is an input error: the loader's
  * own one-line reason, exit 2 — never "nothing would be blocked".
  */
-async function collectInputs(paths: string[], collector: Collector, arch: ArchId | undefined): Promise<void> {
+async function collectInputs(paths: string[], collector: Collector, arch: ArchId | undefined, load: LoadOptions): Promise<void> {
   for (const p of paths) {
-    let profiles = (await sniffInput(p)) === 'profile' ? await loadProfileFile(p) : undefined;
+    let profiles = (await sniffInput(p)) === 'profile' ? await loadProfileFile(p, load) : undefined;
     if (!profiles) {
       const mine = new Collector();
       await ingestRecording(p, mine);
       const r = mine.result();
-      if (r.lines.parsed === 0 && r.lines.ignored === 0) profiles = await loadProfileFile(p); // throws its reason
+      if (r.lines.parsed === 0 && r.lines.ignored === 0) profiles = await loadProfileFile(p, load); // throws its reason
       else collector.absorb(r);
     }
     if (profiles) {
       for (const lp of profiles) {
+        for (const n of lp.notes) process.stderr.write(`note: ${n}\n`);
         const arches = (lp.profile.architectures ?? []).map((s) => ARCHES.find((a) => a.scmp === s)!.id);
         const on: ArchId[] = arch ? [arch] : arches.length ? arches : ['x86_64'];
         for (const r of lp.profile.syscalls ?? []) {
@@ -95,7 +97,8 @@ export const checkCommand: CommandModule<object, Args> = {
     }
     if (argv.kernel) parseKernel(argv.kernel);
     const collector = new Collector();
-    await collectInputs(argv.inputs, collector, arch);
+    // A moby-format profile among the inputs is flattened for --arch (default: this machine's), --cap (default: the baseline's set), --kernel.
+    await collectInputs(argv.inputs, collector, arch, { target: targetFrom(argv, argv.baseline as Runtime) });
     const observed = collector.result();
     const opts = {
       ...(argv.cap?.length ? { caps: argv.cap.flatMap((c) => c.split(',')).filter(Boolean) } : {}),
