@@ -7,6 +7,7 @@ import { hideBin } from 'yargs/helpers';
 import { createRequire } from 'node:module';
 import { UserError, EXIT_USAGE } from '../errors.js';
 import { commands } from './commands.js';
+import { escapeControl } from '../util/escape.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -74,7 +75,7 @@ export async function main(argv: string[] = hideBin(process.argv)): Promise<numb
   } catch (e) {
     const err = e as Error & { exitCode?: number };
     if (isDebug(argv)) process.stderr.write(`${err.stack ?? String(err)}\n`);
-    else process.stderr.write(`syscribe: ${err.message.split('\n')[0]}\n${err instanceof UserError ? err.message.split('\n').slice(1).map((l) => `${l}\n`).join('') : ''}`);
+    else process.stderr.write(`syscribe: ${escapeControl(err.message.split('\n')[0]!)}\n${err instanceof UserError ? err.message.split('\n').slice(1).map((l) => `${escapeControl(l)}\n`).join('') : ''}`);
     return err instanceof UserError ? err.exitCode : EXIT_USAGE;
   }
 }

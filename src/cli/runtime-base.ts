@@ -1,6 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { measureRuntimeBase, runtimeBaseData, runtimeBaseKey, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
 import { writeFileAtomic } from '../write/atomic.js';
+import { escapeControl } from '../util/escape.js';
 
 interface Args { runtime: 'runc' | 'crun'; 'new-privileges'?: boolean; runs: number; save?: boolean; output?: string; json?: boolean }
 
@@ -23,7 +24,7 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
     if (argv.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
     else process.stdout.write(m.syscalls.map((s) => `${s}\n`).join(''));
     const rare = m.syscalls.filter((s) => (m.seenIn[s] ?? 0) < m.runs).map((s) => `${s} ${m.seenIn[s]}/${m.runs}`);
-    process.stderr.write(`${m.version}, noNewPrivileges ${m.noNewPrivileges}: ${m.syscalls.length} syscalls from ${m.records} records of ${m.comms.join(', ')} over ${m.runs} runs${rare.length ? ` (not in every run: ${rare.join(', ')})` : ''}\n`);
+    process.stderr.write(`${m.version}, noNewPrivileges ${m.noNewPrivileges}: ${m.syscalls.length} syscalls from ${m.records} records of ${m.comms.map(escapeControl).join(', ')} over ${m.runs} runs${rare.length ? ` (not in every run: ${rare.join(', ')})` : ''}\n`);
     if (m.note) process.stderr.write(`note: ${m.note}\n`);
     if (m.lost) process.stderr.write(`warning: the log reported ${m.lost} lost record(s) while measuring; measure again\n`);
     process.stderr.write(m.confirmed ? `proven: /bin/true runs under SCMP_ACT_ERRNO allowing only this set and its own calls\n` : `NOT proven: /bin/true failed under SCMP_ACT_ERRNO allowing only this set and its own calls: ${m.confirmNote}\n`);
