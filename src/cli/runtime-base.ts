@@ -1,6 +1,6 @@
 import type { CommandModule } from 'yargs';
 import { measureRuntimeBase, runtimeBaseData, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
-import { writeFileAtomic } from '../write/atomic.js';
+import { checkOutput, writeOutput } from '../write/output.js';
 
 interface Args { runtime: 'runc' | 'crun'; runs: number; save?: boolean; output?: string; json?: boolean }
 
@@ -17,6 +17,7 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
       .example('$0 runtime-base', "runc's post-filter calls on this machine, one per line")
       .example('$0 runtime-base --runtime crun --runs 20 --save', 'measure crun and keep the result') as never,
   handler: async (argv) => {
+    if (argv.save) await checkOutput(argv.output ?? runtimeBasePath());
     const m = await measureRuntimeBase(argv.runtime, argv.runs);
     if (argv.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
     else process.stdout.write(m.syscalls.map((s) => `${s}\n`).join(''));
@@ -34,7 +35,7 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
       const target = argv.output ?? runtimeBasePath();
       const data = { ...runtimeBaseData(target), [argv.runtime]: toRuntimeBase(m) };
       const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
-      await writeFileAtomic(target, `${JSON.stringify(sorted, null, 2)}\n`);
+      await writeOutput(target, `${JSON.stringify(sorted, null, 2)}\n`);
       process.stderr.write(`saved to ${target}\n`);
     }
   },
