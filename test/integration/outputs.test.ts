@@ -103,7 +103,7 @@ describe('-o: what is at the target decides how it is written', () => {
     const d = fresh();
     const fifo = join(d, 'fifo');
     execaSync('mkfifo', [fifo]);
-    const reader = execa('cat', [fifo], { stripFinalNewline: false });
+    const reader = execa('cat', [fifo], { stripFinalNewline: false, timeout: 20_000 });
     const r = await execa('node', [BIN, 'strace', STRACE_LOG, ...NONE, '-o', fifo], { reject: false, timeout: 20_000 });
     expect(r.exitCode, String(r.stderr)).toBe(0);
     const got = await reader;
