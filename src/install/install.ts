@@ -59,9 +59,14 @@ async function ensureDirs(root: string, parts: string[]): Promise<string> {
   let cur = root;
   for (const p of parts) {
     cur = join(cur, p);
-    const st = await fsp.lstat(cur).catch(() => undefined);
-    if (!st) await fsp.mkdir(cur, { mode: 0o755 });
-    else if (st.isSymbolicLink()) throw new UserError(`${cur} is a symbolic link: refusing to follow it out of ${root}`);
+    let st = await fsp.lstat(cur).catch(() => undefined);
+    if (!st) {
+      // Another install may create it at the same moment: then check what it made.
+      const made = await fsp.mkdir(cur, { mode: 0o755 }).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? false : Promise.reject(e)));
+      if (!made) st = await fsp.lstat(cur);
+    }
+    if (!st) continue;
+    if (st.isSymbolicLink()) throw new UserError(`${cur} is a symbolic link: refusing to follow it out of ${root}`);
     else if (!st.isDirectory()) throw new UserError(`${cur}: not a directory`);
   }
   return cur;

@@ -198,6 +198,44 @@ describe('-o: what is at the target decides how it is written', () => {
     noTemp(d);
   });
 
+  test('not root: a file we cannot chown, or in a directory we cannot write, is written in place (owner kept)', () => {
+    const setpriv = requireTool('setpriv', 'util-linux');
+    const asNobody = (args: string[]) => execaSync(setpriv, ['--reuid=65534', '--regid=65534', '--clear-groups', 'node', BIN, ...args], { reject: false, cwd: '/' });
+    chmodSync(dir, 0o755);
+    const d = fresh();
+    chmodSync(d, 0o755);
+    const mine = join(d, 'mine');
+    mkdirSync(mine);
+    chownSync(mine, 65534, 65534);
+    const theirs = join(mine, 'theirs.json');
+    writeFileSync(theirs, '{}');
+    chownSync(theirs, 12345, 12345);
+    chmodSync(theirs, 0o666);
+    let r = asNobody(['audit-profile', '-o', theirs]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    let st = statSync(theirs);
+    expect([st.uid, st.gid, st.mode & 0o7777]).toEqual([12345, 12345, 0o666]);
+    expect(JSON.parse(readFileSync(theirs, 'utf8')).defaultAction).toBe('SCMP_ACT_LOG');
+    noTemp(mine);
+    // root's directory, our file: no temp file possible, the file itself is written
+    const ro = join(d, 'ro');
+    mkdirSync(ro, { mode: 0o755 });
+    const ours = join(ro, 'ours.json');
+    writeFileSync(ours, '{}');
+    chownSync(ours, 65534, 65534);
+    r = asNobody(['audit-profile', '-o', ours]);
+    expect(r.exitCode, String(r.stderr)).toBe(0);
+    st = statSync(ours);
+    expect(st.uid).toBe(65534);
+    expect(JSON.parse(readFileSync(ours, 'utf8')).defaultAction).toBe('SCMP_ACT_LOG');
+    // ...and a new file there: refused before any work, naming the path
+    const nope = join(ro, 'new.json');
+    r = asNobody(['audit-profile', '-o', nope]);
+    expect(r.exitCode).toBe(2);
+    oneLineError(String(r.stderr), nope);
+    expect(String(r.stderr)).toMatch(/not writable/);
+  });
+
   test('a new file: 0644, replaced atomically (a new inode)', () => {
     const d = fresh();
     const f = join(d, 'new.json');
