@@ -70,6 +70,14 @@ function ownFd(p: string): number | undefined {
 
 /** Follow symlinks by hand (the last component only; directories on the way are the kernel's) to what is really there. */
 export async function resolveOutput(path: string): Promise<OutputTarget> {
+  try {
+    return await resolveLinks(path);
+  } catch (e) {
+    throw e instanceof UserError ? e : cannot(path, errnoText(e));
+  }
+}
+
+async function resolveLinks(path: string): Promise<OutputTarget> {
   let p = resolve(path);
   for (let hops = 0; hops <= MAX_LINKS; hops++) {
     const fd = ownFd(p);
