@@ -298,6 +298,23 @@ describe('the output path is checked before any work', () => {
     expect(r2.err).toMatch(/is a directory/);
   });
 
+  test('a symlink loop, or a link into a missing directory: exit 2 before work, naming the path given', () => {
+    const d = fresh();
+    const loop = join(d, 'loop.json');
+    symlinkSync('loop.json', loop);
+    let r = cli(['strace', STRACE_LOG, ...NONE, '-o', loop]);
+    expect(r.code).toBe(2);
+    oneLineError(r.err, loop);
+    expect(r.err).toMatch(/too many levels of symbolic links/);
+    const dangling = join(d, 'dangling.json');
+    symlinkSync(join(d, 'nowhere', 'x.json'), dangling);
+    r = cli(['strace', STRACE_LOG, ...NONE, '-o', dangling]);
+    expect(r.code).toBe(2);
+    oneLineError(r.err, dangling);
+    expect(r.err).toContain(`no directory ${join(d, 'nowhere')}`);
+    expect(r.err).not.toMatch(/syscalls allowed/);
+  });
+
   test('merge -o into a missing directory: exit 2 naming the path', () => {
     const d = fresh();
     const p = join(d, 'p.json');
