@@ -11,6 +11,7 @@ import { UserError } from '../errors.js';
 import { profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
+import { parseJsonExact } from '../profile/exact-json.js';
 import { createOutputExclusive, writeOutput } from '../write/output.js';
 
 export const DEFAULT_ROOT = '/var/lib/kubelet/seccomp';
@@ -76,7 +77,7 @@ async function ensureDirs(root: string, parts: string[]): Promise<string> {
 function sameProfile(existing: string, text: string): boolean {
   if (existing === text) return true;
   try {
-    const v = validateProfile(JSON.parse(existing));
+    const v = validateProfile(parseJsonExact(existing));
     return v.ok && profileToJson(v.profile) === text;
   } catch {
     return false;
