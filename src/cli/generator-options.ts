@@ -14,6 +14,7 @@ import { assertValidProfile } from '../profile/validate.js';
 import { type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { checkOutput, checkOutputDir, writeOutput } from '../write/output.js';
+import { writeStdout } from '../write/stdio.js';
 import { parseErrno } from '../util/errno.js';
 import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
 import { formatReport } from './report.js';
@@ -119,7 +120,7 @@ export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'fo
   }
   const text = renderProfile(p, a);
   if (a.output && a.output !== '-') await writeOutput(a.output, text);
-  else process.stdout.write(text);
+  else await writeStdout(text);
 }
 
 /** Generate from what was observed, validate, write, and print the summary. Returns the report. */

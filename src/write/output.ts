@@ -259,8 +259,8 @@ async function writeSocket(t: OutputTarget, data: string | Buffer): Promise<void
 async function writeFd(fd: number, data: string | Buffer): Promise<void> {
   if (fd === 1) {
     // Ordered with everything else on stdout; a failure there ends the process (write/stdio.ts).
-    const { stdoutFailed } = await import('./stdio.js');
-    await new Promise<void>((ok) => process.stdout.write(data, (e) => (e ? stdoutFailed(e) : ok())));
+    const { writeStdout } = await import('./stdio.js');
+    await writeStdout(data);
     return;
   }
   if (fd === 2) {

@@ -26,6 +26,11 @@ export function stdoutFailed(e: unknown): never {
   process.exit(EXIT_USAGE);
 }
 
+/** Write to stdout and wait until it is written (a failure ends the process, as above), so nothing is reported as done before it is. */
+export function writeStdout(data: string | Buffer): Promise<void> {
+  return new Promise<void>((ok) => process.stdout.write(data, (e) => (e ? stdoutFailed(e) : ok())));
+}
+
 let guarded = false;
 
 /** Install the handlers (once per process). */
