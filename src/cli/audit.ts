@@ -129,7 +129,7 @@ export const auditCommand: CommandModule<object, Args> = {
       .example('$0 audit audit.log --split-by container -o profiles/', 'one profile per container')
       .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs') as never,
   handler: async (argv) => {
-    checkOutputArgs(argv);
+    await checkOutputArgs(argv, { directory: !!argv['split-by'] });
     const opts = generatorOptionsFrom(argv);
     const filter = filterFrom(argv);
     const split = argv['split-by'];

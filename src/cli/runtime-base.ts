@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { measureRuntimeBase, runtimeBaseData, runtimeBaseKey, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
-import { writeFileAtomic } from '../write/atomic.js';
 import { escapeControl } from '../util/escape.js';
+import { checkOutput, writeOutput } from '../write/output.js';
 
 interface Args { runtime: 'runc' | 'crun'; 'new-privileges'?: boolean; runs: number; save?: boolean; output?: string; json?: boolean }
 
@@ -20,6 +20,7 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
       .example('$0 runtime-base --runtime crun --runs 20 --save', 'measure crun and keep the result')
       .example('$0 runtime-base --no-new-privileges --runs 20 --save', "runc's smaller set when noNewPrivileges is true") as never,
   handler: async (argv) => {
+    if (argv.save) await checkOutput(argv.output ?? runtimeBasePath());
     const m = await measureRuntimeBase(argv.runtime, argv.runs, { noNewPrivileges: argv['new-privileges'] === false });
     if (argv.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
     else process.stdout.write(m.syscalls.map((s) => `${s}\n`).join(''));
@@ -37,7 +38,7 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
       const target = argv.output ?? runtimeBasePath();
       const data = { ...runtimeBaseData(target), [runtimeBaseKey(argv.runtime, m.noNewPrivileges)]: toRuntimeBase(m) };
       const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
-      await writeFileAtomic(target, `${JSON.stringify(sorted, null, 2)}\n`);
+      await writeOutput(target, `${JSON.stringify(sorted, null, 2)}\n`);
       process.stderr.write(`saved to ${target}\n`);
     }
   },
