@@ -31,7 +31,8 @@
 import { UserError } from '../errors.js';
 import { argInWords } from '../generate/conditions.js';
 import type { Action, Flag, SeccompProfile } from '../profile/types.js';
-import { type Effect, actionRank, compareEffects, effectLabel, effectOf, effectiveErrno, joinSpelling, maxEffect, sameEffect, takesErrno } from './effect.js';
+import { type Effect, compareEffects, effectLabel, effectOf, effectiveErrno, joinSpelling, maxEffect, sameEffect } from './effect.js';
+import { actionRank, takesErrno } from '../profile/vocabulary.js';
 import { argsKey, sortArchitectures } from '../profile/canonical.js';
 import { type CondRule, type Defaults, type NameRules, type RuleTable, assembleRules, reduceRules } from './normalize.js';
 

@@ -2,11 +2,12 @@ import type { CommandModule } from 'yargs';
 import { countAllowed, type MergeOptions, mergeProfiles } from '../algebra/merge.js';
 import { type InputLoaders, loadMergeInputs } from '../algebra/inputs.js';
 import { UserError } from '../errors.js';
-import { ACTIONS, type Action, type SeccompProfile } from '../profile/types.js';
+import type { SeccompProfile } from '../profile/types.js';
+import { SPO_VERSIONS } from '../profile/vocabulary.js';
 import { type CrdVersion, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import { assertValidProfile } from '../profile/validate.js';
 import { checkOutput, writeOutput } from '../write/output.js';
-import { parseErrno } from '../util/errno.js';
+import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
 
 export { parseErrno };
@@ -19,18 +20,6 @@ interface Args extends TargetArgs {
   format: string;
   name?: string;
   'crd-version': string;
-}
-
-const SHORT_ACTIONS: Readonly<Record<string, Action>> = {
-  allow: 'SCMP_ACT_ALLOW', log: 'SCMP_ACT_LOG', errno: 'SCMP_ACT_ERRNO', trace: 'SCMP_ACT_TRACE', trap: 'SCMP_ACT_TRAP',
-  kill: 'SCMP_ACT_KILL_THREAD', 'kill-thread': 'SCMP_ACT_KILL_THREAD', 'kill-process': 'SCMP_ACT_KILL_PROCESS',
-};
-
-/** "errno", "kill-process", "SCMP_ACT_LOG" → Action. */
-export function parseDefaultAction(s: string): Action {
-  const a = SHORT_ACTIONS[s.toLowerCase()] ?? (ACTIONS as readonly string[]).find((x) => x === s.toUpperCase());
-  if (!a || a === 'SCMP_ACT_NOTIFY') throw new UserError(`--default-action ${s}: want ${Object.keys(SHORT_ACTIONS).join(', ')} or an SCMP_ACT_* name (not NOTIFY)`);
-  return a as Action;
 }
 
 
@@ -88,11 +77,11 @@ export function makeMergeCommand(loaders: InputLoaders = {}): CommandModule<obje
       withTargetOptions(y)
         .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Profiles: OCI JSON, SeccompProfile YAML (v1beta1/v1), a config.json (- for stdin)' })
         .option('output', { alias: 'o', type: 'string', describe: 'Write the merged profile here instead of stdout (a regular file is replaced atomically; devices, FIFOs, symlink targets are written through)' })
-        .option('default-action', { type: 'string', describe: 'Default action of the result (replaces every input\'s): errno, log, allow, trap, trace, kill, kill-process or SCMP_ACT_*' })
+        .option('default-action', { type: 'string', describe: `Default action of the result (replaces every input's): ${DEFAULT_ACTION_VALUES}` })
         .option('errno', { type: 'string', describe: 'defaultErrnoRet with --default-action errno|trace: EPERM, ENOSYS or a number' })
         .option('format', { choices: ['oci', 'crd'], default: 'oci', describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)' })
         .option('name', { type: 'string', describe: 'metadata.name of the SeccompProfile (--format crd)' })
-        .option('crd-version', { choices: ['v1beta1', 'v1'], default: 'v1beta1', describe: 'SeccompProfile apiVersion' })
+        .option('crd-version', { choices: [...SPO_VERSIONS], default: 'v1beta1', describe: 'SeccompProfile apiVersion' })
         .example('$0 merge web.json worker.json -o app.json', 'one profile allowing what either allows')
         .example('$0 merge base.yaml app.json --format crd --name app -o app.yaml', 'a SeccompProfile YAML and an OCI profile into a SeccompProfile')
         .example('$0 merge audit-mode.json strict.json --default-action errno', 'inputs with different default actions: say which the result has')

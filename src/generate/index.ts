@@ -13,15 +13,11 @@ import { U64_MAX, argValue, stringifyJsonExact } from '../profile/exact-json.js'
 import { type Translation, translateFor } from './translate.js';
 import { existsOn } from '../resolve.js';
 import { canonicalRules } from '../profile/canonical.js';
+import { ENOSYS } from '../profile/vocabulary.js';
 
 /** "any": every runtime syscribe knows (runc and crun), so the profile starts under docker, podman and containerd alike. */
 export const RUNTIME_NAMES = ['any', 'runc', 'crun', 'none'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
-
-export const DEFAULT_ACTIONS: Readonly<Record<string, Action>> = {
-  errno: 'SCMP_ACT_ERRNO', log: 'SCMP_ACT_LOG', kill: 'SCMP_ACT_KILL_THREAD', 'kill-thread': 'SCMP_ACT_KILL_THREAD',
-  'kill-process': 'SCMP_ACT_KILL_PROCESS', trap: 'SCMP_ACT_TRAP',
-};
 
 export interface GenerateOptions {
   baseline: BaselineName;
@@ -86,8 +82,6 @@ export interface GenerateReport {
   /** Recorded names a listed arch lacks, with no equivalent there (left out where no listed arch has them). */
   notOnArch: Array<{ arch: ArchId; name: string; why: string }>;
 }
-
-const ENOSYS = 38;
 
 /** The native arch a profile is evaluated for: the 64-bit arch seen, else the host's when its family covers what was seen. */
 export function nativeArchFor(arches: readonly ArchId[]): ArchId {
@@ -253,6 +247,7 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
   const defaultAction = opts.defaultAction ?? 'SCMP_ACT_ERRNO';
   const profile: SeccompProfile = { defaultAction };
   if (defaultAction === 'SCMP_ACT_ERRNO') profile.defaultErrnoRet = opts.errnoRet ?? base.defaultErrnoRet ?? 1;
+  else if (defaultAction === 'SCMP_ACT_TRACE' && opts.errnoRet !== undefined) profile.defaultErrnoRet = opts.errnoRet;
   profile.architectures = listed.map((id) => archById(id).scmp);
   if (opts.logDenials) profile.flags = ['SECCOMP_FILTER_FLAG_LOG' as Flag];
   profile.syscalls = canonicalRules(outRules);

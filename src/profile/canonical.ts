@@ -8,7 +8,7 @@
  *   to the runtimes).
  * - Rules with the same action, errnoRet and arguments (as spelled) are one
  *   rule; names sorted and unique.
- * - Order: unconditional ALLOW first, then by action (ACTION_ORDER), errnoRet
+ * - Order: unconditional ALLOW first, then by action (vocabulary.ts ACTION_ORDER), errnoRet
  *   (unset first, then ascending), unconditional before conditional, first
  *   name, arguments.
  *
@@ -19,6 +19,7 @@
 import { ARCHES } from '../arch.js';
 import { compareValues } from './exact-json.js';
 import { type Action, OPERATORS, type SeccompArg, type SyscallRule } from './types.js';
+import { actionOrder } from './vocabulary.js';
 
 /** A rule as the writers build it (generate's flat baseline rules, merge's rule table). */
 export interface RuleLike {
@@ -27,11 +28,6 @@ export interface RuleLike {
   readonly errnoRet?: number | undefined;
   readonly args?: readonly SeccompArg[] | undefined;
 }
-
-const ACTION_ORDER: readonly Action[] = [
-  'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY', 'SCMP_ACT_TRACE', 'SCMP_ACT_ERRNO',
-  'SCMP_ACT_TRAP', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS',
-];
 
 const OP_ORDER = new Map<string, number>(OPERATORS.map((o, i) => [o, i]));
 
@@ -75,7 +71,7 @@ export function compareRules(a: SyscallRule, b: SyscallRule): number {
   const ua = a.action === 'SCMP_ACT_ALLOW' && !ca ? 0 : 1;
   const ub = b.action === 'SCMP_ACT_ALLOW' && !cb ? 0 : 1;
   return ua - ub
-    || ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action)
+    || actionOrder(a.action) - actionOrder(b.action)
     || (a.errnoRet ?? -1) - (b.errnoRet ?? -1)
     || ca - cb
     || cmp(a.names[0]!, b.names[0]!)

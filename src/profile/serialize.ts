@@ -6,6 +6,7 @@
 import { stringify as yamlStringify } from 'yaml';
 import { stringifyJsonExact } from './exact-json.js';
 import { canonicalArg } from './canonical.js';
+import { SPO_GROUP, type SpoVersion } from './vocabulary.js';
 import type { SeccompProfile, SyscallRule } from './types.js';
 
 function orderRule(r: SyscallRule): SyscallRule {
@@ -31,8 +32,7 @@ export function profileToJson(p: SeccompProfile): string {
   return `${stringifyJsonExact(orderProfile(p), 2)}\n`;
 }
 
-export const CRD_GROUP = 'security-profiles-operator.x-k8s.io';
-export type CrdVersion = 'v1beta1' | 'v1';
+export type CrdVersion = SpoVersion;
 
 /**
  * A Security Profiles Operator SeccompProfile object holding the profile in
@@ -45,7 +45,7 @@ export function profileToCrd(p: SeccompProfile, opts: { name: string; version?: 
   const spec = orderProfile(p);
   delete spec.defaultErrnoRet;
   const doc = {
-    apiVersion: `${CRD_GROUP}/${opts.version ?? 'v1beta1'}`,
+    apiVersion: `${SPO_GROUP}/${opts.version ?? 'v1beta1'}`,
     kind: 'SeccompProfile',
     metadata,
     spec,
