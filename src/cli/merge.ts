@@ -10,8 +10,6 @@ import { checkOutput, writeOutput } from '../write/output.js';
 import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
 
-export { parseErrno };
-
 interface Args extends TargetArgs {
   inputs: string[];
   output?: string;
@@ -68,7 +66,7 @@ export async function runMerge(a: Args, loaders: InputLoaders = {}): Promise<Mer
   return { profile, text, messages };
 }
 
-/** The command, with the loaders it passes on (see src/algebra/inputs.ts for the observation-file integration point). */
+/** The command, with the loaders it passes on (src/cli/commands.ts gives it the one for recordings: see src/algebra/inputs.ts). */
 export function makeMergeCommand(loaders: InputLoaders = {}): CommandModule<object, Args> {
   return {
     command: 'merge <inputs..>',
@@ -93,5 +91,3 @@ export function makeMergeCommand(loaders: InputLoaders = {}): CommandModule<obje
     },
   };
 }
-
-export const mergeCommand = makeMergeCommand();

@@ -10,7 +10,7 @@ import { type Arch, type ArchId, archById } from '../arch.js';
 import { BASELINES } from '../data/baselines.generated.js';
 import { UserError } from '../errors.js';
 import type { Action, SeccompArg } from '../profile/types.js';
-import type { BaselineData, BaselineRule } from './baseline-types.js';
+import type { BaselineRule } from './baseline-types.js';
 
 export const BASELINE_NAMES = ['containerd', 'crio', 'docker', 'none'] as const;
 export type BaselineName = (typeof BASELINE_NAMES)[number];
@@ -38,10 +38,6 @@ export interface FlatBaseline {
   defaultAction: Action;
   defaultErrnoRet?: number;
   rules: FlatRule[];
-}
-
-export function baselineData(name: Exclude<BaselineName, 'none'>): BaselineData {
-  return BASELINES[name];
 }
 
 /** The default capability set of the runtime behind a baseline (none: the OCI default 14). */

@@ -91,10 +91,6 @@ export function filterFrom(f: FilterFlags): AuditFilter {
   return o;
 }
 
-export function needsContainer(f: AuditFilter): boolean {
-  return !!f.containers;
-}
-
 /** Does the observation pass? `containerOf` is only called when --container is given. */
 export function keep(o: Observation, f: AuditFilter, containerOf?: (o: Observation) => string | undefined): boolean {
   if (f.pids && (o.pid === undefined || !f.pids.has(o.pid))) return false;

@@ -123,7 +123,7 @@ describe('merge inputs: recordings', () => {
   it('without an observation loader, a recording is refused with what to do instead', async () => {
     const a = file('r1.json', profileToJson(A));
     await expect(runMerge({ inputs: [a, stracePath], format: 'oci', 'crd-version': 'v1beta1' })).rejects.toThrow(
-      `${stracePath}: not a seccomp profile (it looks like a strace or audit recording); merging recordings directly is not wired in yet`,
+      `${stracePath}: not a seccomp profile (it looks like a strace or audit recording); this caller merges profiles only`,
     );
   });
 
