@@ -156,6 +156,8 @@ export interface Measurement {
   confirmNote?: string;
   /** Loss signals seen in the log while measuring (should be 0). */
   lost: number;
+  /** Runs whose program exit_group never showed up in the log (the log was behind or dropped records). */
+  incomplete: number;
   /** How the runtime had to be run here (crun on a hybrid cgroup host). */
   note?: string;
 }
@@ -240,6 +242,7 @@ export async function measureRuntimeBase(runtime: RuntimeName, runs = 5, opts: {
   const seenIn: Record<string, number> = {};
   const comms = new Set<string>();
   let lost = 0;
+  let incomplete = 0;
   try {
     for (let i = 0; i < runs; i++) {
       const v = VARIANTS[i % VARIANTS.length]!;
@@ -252,14 +255,14 @@ export async function measureRuntimeBase(runtime: RuntimeName, runs = 5, opts: {
         }
         const pid = r.pid;
         // /bin/true's exit_group is its last call: once it is in the log, so is everything before it.
-        got = await recordsSince(mark, (o) => o.pid === pid, { done: (recs) => recs.some((o) => o.comm === PROGRAM_COMM && isExitGroup(o)), maxMs: 5000 });
+        got = await recordsSince(mark, (o) => o.pid === pid, { done: (recs) => recs.some((o) => o.comm === PROGRAM_COMM && isExitGroup(o)), maxMs: 15000 });
       } finally {
         await r.remove();
       }
       const pid = r.pid;
-      if (!got.records.some((o) => o.comm === PROGRAM_COMM && isExitGroup(o))) {
-        throw new UserError(`${runtime} (${v.lifecycle} of ${v.argv0}): the program's exit_group never reached the ${got.source === 'audit' ? 'audit log' : 'kernel log'} within 5 s; measure again`);
-      }
+      // The program's exit_group not in the log after 15 s: the log is behind or dropped records. What did
+      // arrive are real calls (kept); the run is counted so the caller can tell.
+      if (!got.records.some((o) => o.comm === PROGRAM_COMM && isExitGroup(o))) incomplete++;
       lost += got.lost;
       const mine = got.records.filter((o) => o.comm !== PROGRAM_COMM);
       if (!mine.length) {
@@ -308,7 +311,7 @@ export async function measureRuntimeBase(runtime: RuntimeName, runs = 5, opts: {
     const confirmed = !confirmNote;
     const m: Measurement = {
       runtime, noNewPrivileges, version: await runtimeVersion(rt), arch: arch.id, runs, syscalls, seenIn, records: runtimeRecs.length,
-      comms: [...comms].sort(), programSyscalls, confirmed, lost,
+      comms: [...comms].sort(), programSyscalls, confirmed, lost, incomplete,
     };
     if (confirmNote) m.confirmNote = confirmNote;
     if (rt.note) m.note = rt.note;
