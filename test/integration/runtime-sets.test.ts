@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, requireTool } from '../helpers/tools.js';
-import { type BundleSpec, makeBundle, ociConfig, runBundle } from '../../src/runtime/bundle.js';
+import { type BundleSpec, containerId, makeBundle, ociConfig, runBundle } from '../../src/runtime/bundle.js';
 import { markLog, namesOf, pidWindow, recordsSince } from '../../src/runtime/denials.js';
-import { INIT_COMMS, type RuntimeName } from '../../src/runtime/runc.js';
+import { INIT_COMMS, type RuntimeName, findRuntime, runtimeArgv } from '../../src/runtime/runc.js';
 import { runtimeBaseSyscalls, runtimeExtraData, runtimeExtraSyscalls, runtimeMeasuredSyscalls } from '../../src/runtime/runtime-base.js';
 import { hostArch, archById } from '../../src/arch.js';
 import { syscallNumber } from '../../src/resolve.js';
@@ -97,6 +97,50 @@ describe('privilege modes differ', () => {
     expect(runtimeMeasuredSyscalls('crun', false)).toEqual(expect.arrayContaining(['setresuid', 'capset', 'pselect6', 'read']));
     expect(runtimeMeasuredSyscalls('crun', true)).toEqual(['close', 'execve']);
   });
+});
+
+/**
+ * strace -f around `RUNTIME run`: the names the thread that installed the filter (prctl(PR_SET_SECCOMP) or a
+ * seccomp(SECCOMP_SET_MODE_FILTER) that returned, not libseccomp's NULL probes) called from then to its execve.
+ */
+async function straceAfterFilter(runtime: RuntimeName, nnp: boolean): Promise<string[]> {
+  const b = await makeBundle({ args: ['/bin/true'], cwd: '/', noNewPrivileges: nnp, seccomp: { defaultAction: 'SCMP_ACT_LOG', architectures: ARCHES, syscalls: [] } });
+  const id = containerId();
+  const trace = join(b.dir, 'trace');
+  try {
+    const { file, args } = runtimeArgv(findRuntime(runtime), ['run', '--bundle', b.dir, id]);
+    const r = spawnSync('strace', ['-f', '-qq', '-o', trace, file, ...args], { encoding: 'utf8', cwd: b.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.status, r.stderr).toBe(0);
+    let tid: string | undefined;
+    const names = new Set<string>();
+    for (const line of readFileSync(trace, 'utf8').split('\n')) {
+      const m = /^(\d+)\s+(?:<\.\.\. )?([a-z_0-9]+)[( ]/.exec(line);
+      if (!m) continue;
+      const [, t, n] = m;
+      if (!tid) {
+        if ((n === 'prctl' && line.includes('PR_SET_SECCOMP')) || (n === 'seccomp' && line.includes('SECCOMP_SET_MODE_FILTER') && !line.includes('NULL'))) tid = t;
+        continue;
+      }
+      if (t !== tid || line.includes('resumed>')) continue;
+      names.add(n!);
+      if (n === 'execve') break;
+    }
+    expect(tid, 'the filter install').toBeDefined();
+    return [...names].sort();
+  } finally {
+    spawnSync(runtimeArgv(findRuntime(runtime), ['delete', '-f', id]).file, runtimeArgv(findRuntime(runtime), ['delete', '-f', id]).args);
+    await b.remove();
+  }
+}
+
+describe('the audit-log measurement misses nothing strace sees', () => {
+  it.each([['runc' as const, false], ['runc' as const, true], ['crun' as const, false], ['crun' as const, true]])('%s, noNewPrivileges %s: strace -f of the installing thread ⊆ the stored set', async (runtime, nnp) => {
+    const seen = await straceAfterFilter(runtime, nnp);
+    expect(seen).toContain('execve');
+    if (!nnp) expect(seen).toContain(runtime === 'runc' ? 'setuid' : 'setresuid');
+    const stored = runtimeMeasuredSyscalls(runtime, nnp);
+    for (const n of seen) expect(stored, `${n} (strace) not in the stored ${runtime} set`).toContain(n);
+  }, 60_000);
 });
 
 describe('newer runtime releases (src/data/runtime-extra.json)', () => {
