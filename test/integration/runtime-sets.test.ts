@@ -46,9 +46,9 @@ async function run(runtime: RuntimeName, spec: BundleSpec) {
 }
 
 /** The program's own calls inside the container: every call logged in the run's pid window except the runtime init's. */
-async function programCalls(runtime: RuntimeName, cmd: string[], noNewPrivileges: boolean): Promise<string[]> {
+async function programCalls(runtime: RuntimeName, cmd: string[], noNewPrivileges: boolean, user?: { uid: number; gid: number }): Promise<string[]> {
   const mark = await markLog();
-  const r = await run(runtime, { args: cmd, cwd: '/', noNewPrivileges, seccomp: { defaultAction: 'SCMP_ACT_LOG', architectures: ARCHES, syscalls: [] } });
+  const r = await run(runtime, { args: cmd, cwd: '/', noNewPrivileges, ...(user ? { user } : {}), seccomp: { defaultAction: 'SCMP_ACT_LOG', architectures: ARCHES, syscalls: [] } });
   expect(r.exitCode, r.stderr + (r.runtimeError ?? '')).toBe(0);
   const inWindow = pidWindow(r.pid!, r.lastPid);
   const got = await recordsSince(mark, (o) => inWindow(o.pid) && o.comm !== INIT_COMMS[runtime], { quietMs: 800, maxMs: 8000 });
@@ -76,6 +76,16 @@ describe.each([['runc' as const], ['crun' as const]])('%s: the measured set of e
       expect(r.exitCode, r.stderr).toBe(0);
       if (cmd.length > 1) expect(r.stdout.trim()).toBe('bin');
     }, 60_000);
+
+    it(`noNewPrivileges ${nnp}: as uid 1000 (runAsUser), the pipeline runs allowing only the measured set + its own calls`, async () => {
+      const user = { uid: 1000, gid: 1000 };
+      const cmd = PROGRAMS[1]![1];
+      const own = await programCalls(runtime, cmd, nnp, user);
+      const r = await run(runtime, { args: cmd, cwd: '/', noNewPrivileges: nnp, user, seccomp: allowOnly([...runtimeMeasuredSyscalls(runtime, nnp), ...own]) });
+      expect(r.runtimeError, r.stderr).toBeUndefined();
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('bin');
+    }, 60_000);
   }
 });
 
@@ -90,7 +100,7 @@ describe('privilege modes differ', () => {
 
   it('runc\'s own set-up after the filter when noNewPrivileges is false (issue 11) is in the default set, not in the restricted one', () => {
     const late = ['prctl', 'fcntl', 'fstat', 'capget', 'capset', 'chdir', 'setgroups', 'setgid', 'setuid', 'getcwd', 'faccessat2'];
-    expect(runtimeMeasuredSyscalls('runc', false)).toEqual(expect.arrayContaining(late));
+    expect(runtimeMeasuredSyscalls('runc', false)).toEqual(expect.arrayContaining([...late, 'fchown']));
     expect(runtimeBaseSyscalls('runc')).toEqual(expect.arrayContaining(late));
     for (const n of ['setuid', 'setgid', 'setgroups', 'capset', 'capget', 'chdir']) expect(runtimeBaseSyscalls('runc', true)).not.toContain(n);
     // crun with create/start (as podman runs it) waits on the exec fifo after the filter when noNewPrivileges is false.
