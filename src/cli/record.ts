@@ -58,7 +58,8 @@ export const recordCommand: CommandModule<object, Args> = {
     const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted });
     process.exitCode = outcome.exitCode;
     if (argv.verify) {
-      const v = await verifyProfile({ profile, cmd, runtime: argv.runtime === 'crun' ? 'crun' : 'runc' });
+      // The same privilege mode the profile was generated for (--no-new-privileges), in the runtime it names.
+      const v = await verifyProfile({ profile, cmd, runtime: argv.runtime === 'crun' ? 'crun' : 'runc', noNewPrivileges: argv['new-privileges'] === false });
       if (v.pass) process.stderr.write(`verify: pass (exit ${v.unconfined.exitCode} with and without the profile)\n`);
       else if (v.verdict === 'cannot-verify') {
         process.stderr.write(`verify: cannot verify: ${escapeControl(v.reason ?? '')}\n`);
