@@ -13,6 +13,7 @@ import { runtimeBaseSyscalls, runtimeExtraData, runtimeExtraSyscalls, runtimeMea
 import { hostArch, archById } from '../../src/arch.js';
 import { syscallNumber } from '../../src/resolve.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
+import type { Observation } from '../../src/types.js';
 
 const root = join(__dirname, '..', '..');
 const bin = join(root, 'bin', 'syscribe.js');
@@ -51,7 +52,9 @@ async function programCalls(runtime: RuntimeName, cmd: string[], noNewPrivileges
   const r = await run(runtime, { args: cmd, cwd: '/', noNewPrivileges, ...(user ? { user } : {}), seccomp: { defaultAction: 'SCMP_ACT_LOG', architectures: ARCHES, syscalls: [] } });
   expect(r.exitCode, r.stderr + (r.runtimeError ?? '')).toBe(0);
   const inWindow = pidWindow(r.pid!, r.lastPid);
-  const got = await recordsSince(mark, (o) => inWindow(o.pid) && o.comm !== INIT_COMMS[runtime], { quietMs: 800, maxMs: 8000 });
+  // The container's pid 1 exits last (sh waits for its pipeline): once its exit_group is in the log, so is the rest.
+  const pid1Done = (recs: Observation[]) => namesOf(recs.filter((o) => o.pid === r.pid)).includes('exit_group');
+  const got = await recordsSince(mark, (o) => inWindow(o.pid) && o.comm !== INIT_COMMS[runtime], { done: pid1Done, maxMs: 20_000 });
   const names = namesOf(got.records);
   expect(names).toContain('exit_group');
   return names;
