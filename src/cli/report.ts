@@ -22,7 +22,7 @@ export function formatReport(r: GenerateReport, output?: string): string {
   s += r.baseline === 'none'
     ? 'baseline: none\n'
     : `baseline: ${r.baseline} RuntimeDefault (${r.baselineSource}), flattened for ${r.nativeArch}, kernel ${r.kernel}, caps ${r.caps.length ? r.caps.join(',') : '(none)'}\n`;
-  s += `runtime: ${r.runtime}; default action ${r.defaultAction}; architectures ${r.architectures.join(', ')}\n`;
+  s += `runtime: ${r.runtime === 'none' ? 'none' : `${r.runtime === 'any' ? 'runc and crun' : r.runtime} with noNewPrivileges ${r.noNewPrivileges}`}; default action ${r.defaultAction}; architectures ${r.architectures.join(', ')}\n`;
   s += `observed: ${r.observed.length ? r.observed.map((o) => `${o.arch} ${o.syscalls} syscalls (${o.calls} calls)`).join('; ') : 'nothing'}\n`;
   s += formatLines(r.lines, r.malformed);
   if (r.lossSignals) s += `WARNING: the log says ${r.lost} records were lost (${r.lossSignals} loss signals): the profile may be incomplete\n`;

@@ -10,7 +10,8 @@ import { callAllowed, conditionInWords, testedIndices } from './conditions.js';
 import { type BaselineName, type FlatRule, capName, capThatAllows, defaultCaps, flattenBaseline, runningKernel } from './flatten.js';
 import { riskOf } from './risk.js';
 
-export const RUNTIME_NAMES = ['runc', 'crun', 'none'] as const;
+/** "any": every runtime syscribe knows (runc and crun), so the profile starts under docker, podman and containerd alike. */
+export const RUNTIME_NAMES = ['any', 'runc', 'crun', 'none'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
 export const DEFAULT_ACTIONS: Readonly<Record<string, Action>> = {
@@ -31,6 +32,8 @@ export interface GenerateOptions {
   /** The OCI runtime whose own post-filter calls must be allowed, and those calls. */
   runtime?: RuntimeName;
   runtimeSyscalls?: readonly string[];
+  /** The privilege mode those calls were measured for (process.noNewPrivileges); default false. */
+  noNewPrivileges?: boolean;
   defaultAction?: Action;
   errnoRet?: number;
   /** Turn argument-conditional names whose arguments are unknown into unconditional allows. */
@@ -52,6 +55,8 @@ export interface GenerateReport {
   caps: string[];
   kernel: string;
   runtime: RuntimeName;
+  /** The runtime's calls are those of this privilege mode (process.noNewPrivileges). */
+  noNewPrivileges: boolean;
   defaultAction: Action;
   observed: Array<{ arch: ArchId; syscalls: number; calls: number }>;
   /** Observed syscalls the baseline did not allow, now allowed. */
@@ -156,7 +161,7 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
     const own = byName.get(name) ?? [];
     if (own.some((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args?.length)) continue;
     const condAllow = own.filter((r) => r.action === 'SCMP_ACT_ALLOW' && r.args?.length);
-    const why = fromRuntime ? `called by ${runtime} after it installs the filter` : `observed; ${baselineWord} does not allow it`;
+    const why = fromRuntime ? `called by ${runtime === 'any' ? 'runc or crun' : runtime} after it installs the filter (noNewPrivileges ${opts.noNewPrivileges ?? false})` : `observed; ${baselineWord} does not allow it`;
     if (condAllow.length > 0) {
       const condition = conditionInWords(name, own);
       const idx = testedIndices(condAllow);
@@ -229,6 +234,7 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
     caps,
     kernel,
     runtime,
+    noNewPrivileges: opts.noNewPrivileges ?? false,
     defaultAction,
     observed: seenArches.map((a) => {
       const m = observed.arches.get(a)!;
