@@ -126,7 +126,8 @@ export interface RunOptions {
 }
 
 export function runArgs(e: Engine, o: RunOptions): string[] {
-  const args = ['run', '--name', o.name, '--network', o.network ?? 'none', '-v', '/usr:/usr:ro'];
+  // --pull never: the image is local; never ask a registry.
+  const args = ['run', '--pull', 'never', '--name', o.name, '--network', o.network ?? 'none', '-v', '/usr:/usr:ro'];
   if (!o.detach) args.push('--rm'); else args.push('-d');
   for (const v of o.volumes ?? []) args.push('-v', `${v}:${v}`);
   if (o.workdir) args.push('-w', o.workdir);
