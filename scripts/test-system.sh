@@ -15,6 +15,7 @@ PACKAGES=(
   strace auditd runc crun seccomp bpftrace
   gcc libc6-dev gcc-multilib libseccomp-dev
   curl python3 procps util-linux gzip iproute2
+  qemu-user-static busybox-static
   # engine tests (test/integration/engines-*.test.ts): the engines users run, and the programs
   # and servers whose recorded profiles they run
   podman conmon docker.io containerd tar
@@ -30,6 +31,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   as_root apt-get update -qq
   as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# Debian's arm64 busybox-static (run under qemu-aarch64-static by the mixed-architecture test),
+# unpacked into .cache/arm64 (not installed: it would replace the amd64 busybox).
+if [ ! -x .cache/arm64/bin/busybox ]; then
+  echo "== fetch busybox-static:arm64"
+  dpkg --print-foreign-architectures | grep -qx arm64 || { as_root dpkg --add-architecture arm64; as_root apt-get update -qq; }
+  tmp=$(mktemp -d)
+  (cd "$tmp" && apt-get download -q busybox-static:arm64 >/dev/null 2>&1) || { as_root apt-get update -qq; (cd "$tmp" && apt-get download -q busybox-static:arm64 >/dev/null); }
+  mkdir -p .cache/arm64 && dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/root" && cp -r "$tmp/root/bin" .cache/arm64/
+  rm -rf "$tmp"
 fi
 
 echo "== kernel facilities and services"
