@@ -31,7 +31,10 @@ interface Program { name: string; cmd: () => string[]; network?: 'host' | 'none'
 const db = `/tmp/syscribe-eng-${tag}.db`;
 const tgz = `/tmp/syscribe-eng-${tag}.tgz`;
 const programs: Program[] = [
-  { name: 'sh pipeline', cmd: () => ['sh', '-c', 'ls /usr/bin | sort | head -3'] },
+  // `| tail`, not `| head`: with head, whether sort is still writing when head exits is a race;
+  // when it is, sort's SIGPIPE handler re-raises the signal (gettid, tgkill), a path a recording
+  // has only if the race went that way while recording (seen here: "sort: write failed: Broken pipe").
+  { name: 'sh pipeline', cmd: () => ['sh', '-c', 'ls /usr/bin | sort | tail -3'] },
   {
     name: 'python3 urllib',
     network: 'host',
