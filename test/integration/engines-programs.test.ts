@@ -7,7 +7,7 @@
 // the runtime's own calls (`--runtime none`) does not start under the default mode.
 // Needs root, strace, podman, conmon, runc, crun, docker.io (dockerd running: scripts/test-system.sh).
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -180,6 +180,35 @@ describe.each(engines)('$label', (engine) => {
       expect(got.err).toMatch(engine.runtime === 'runc'
         ? /runc create failed: unable to start container process: operation not permitted/
         : initDenied);
+    } finally {
+      removeContainer(engine, n);
+    }
+  }, 120_000);
+});
+
+describe('where the recording runs matters (issue 11, part 3)', () => {
+  // A recording on the host sees only what the program does there. dash calls getcwd() at start
+  // when $PWD is missing or does not name its cwd — in a container started in / without $PWD, but
+  // not in a user's shell. Recorded from a user's directory, a --no-new-privileges profile
+  // (runc's smaller set has no getcwd) lacks it; the program still runs but prints an error.
+  // The tests above record from / with the container's environment, which avoids it.
+  it('docker: a profile recorded in another directory with $PWD set misses dash\'s getcwd', () => {
+    const engine = engines[0];
+    const cmd = programs[0].cmd();
+    const userDir = join(dir, 'user-cwd');
+    mkdirSync(userDir, { recursive: true });
+    const out = join(dir, 'sh-from-user-dir.json');
+    const r = spawnSync(process.execPath, [bin, 'record', '--baseline', 'none', '--no-new-privileges', '-o', out, '--', ...cmd], {
+      encoding: 'utf8', cwd: userDir, env: { ...containerEnv, PWD: userDir }, timeout: 60_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const n = `syscribe-eng-${tag}-docker-user-cwd`;
+    try {
+      const got = run(engine, { name: n, cmd, seccomp: out, noNewPrivileges: true });
+      const ref = run(engine, { name: n, cmd, seccomp: profiles.get(programs[0].name)!.get('nnp')!, noNewPrivileges: true });
+      expect(ref.err).toBe('');
+      expect(got.out).toBe(ref.out);
+      expect(got.err).toMatch(/getcwd\(\) failed: Operation not permitted/);
     } finally {
       removeContainer(engine, n);
     }
