@@ -26,7 +26,8 @@ export const recordCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withGeneratorOptions(
       y
-        .parserConfiguration({ 'populate--': true })
+        // The command's arguments are passed as written (yargs would run `echo 0x10` as `echo 16`).
+        .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'parse-numbers': false })
         .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
         .option('backend', { choices: ['strace', 'bpftrace', 'auto'], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
         .option('pid', { type: 'number', describe: 'Attach to a running process (threads and children too) until Ctrl-C' })

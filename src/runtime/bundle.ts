@@ -30,6 +30,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadExeca } from '../util/exec.js';
 import type { SeccompProfile } from '../profile/types.js';
+import { stringifyJsonExact } from '../profile/exact-json.js';
 import { type Runtime, type RuntimeName, findRuntime, runtimeArgv, runtimeErrors } from './runc.js';
 
 export type { RuntimeName } from './runc.js';
@@ -106,7 +107,7 @@ export async function makeBundle(spec: BundleSpec): Promise<Bundle> {
   const dir = await fsp.mkdtemp(join(tmpdir(), 'syscribe-bundle-'));
   try {
     await fsp.mkdir(join(dir, 'rootfs'));
-    await fsp.writeFile(join(dir, 'config.json'), JSON.stringify(ociConfig(spec), null, 2));
+    await fsp.writeFile(join(dir, 'config.json'), stringifyJsonExact(ociConfig(spec), 2));
   } catch (e) {
     await fsp.rm(dir, { recursive: true, force: true });
     throw e;
@@ -116,7 +117,7 @@ export async function makeBundle(spec: BundleSpec): Promise<Bundle> {
 
 /** Rewrite the bundle's config.json for `spec` (same bundle, another profile). */
 export async function setSeccomp(b: Bundle, spec: BundleSpec): Promise<void> {
-  await fsp.writeFile(join(b.dir, 'config.json'), JSON.stringify(ociConfig(spec), null, 2));
+  await fsp.writeFile(join(b.dir, 'config.json'), stringifyJsonExact(ociConfig(spec), 2));
 }
 
 /** Can we run containers here? Throws a UserError (exit 2) when not. Returns the runtime's path. */
