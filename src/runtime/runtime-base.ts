@@ -165,16 +165,19 @@ export interface Measurement {
 const PROGRAM = '/bin/true';
 const PROGRAM_COMM = 'true';
 /**
- * The ways a container is started, measured in turn: `run` (what verify does),
- * and `create` then `start` (what containerd, docker and podman do: the init
+ * The ways a container is started, measured in turn: `run` (what verify does)
+ * or `create` then `start` (what containerd, docker and podman do: the init
  * waits on the exec fifo, after the filter when noNewPrivileges is false);
- * each with the program named by absolute path and by name (the runtime then
- * looks it up in PATH, possibly after the filter).
+ * the program named by absolute path or by name (the runtime then looks it up
+ * in PATH, possibly after the filter); as root or as uid/gid 1000 (a pod's
+ * runAsUser: runc then chowns the stdio pipes after the filter). Every pair of
+ * choices comes up.
  */
-const VARIANTS: ReadonlyArray<{ lifecycle: 'run' | 'create-start'; argv0: string }> = [
+const NON_ROOT = { uid: 1000, gid: 1000 };
+const VARIANTS: ReadonlyArray<{ lifecycle: 'run' | 'create-start'; argv0: string; user?: { uid: number; gid: number } }> = [
   { lifecycle: 'run', argv0: PROGRAM },
-  { lifecycle: 'create-start', argv0: PROGRAM },
-  { lifecycle: 'run', argv0: 'true' },
+  { lifecycle: 'create-start', argv0: PROGRAM, user: NON_ROOT },
+  { lifecycle: 'run', argv0: 'true', user: NON_ROOT },
   { lifecycle: 'create-start', argv0: 'true' },
 ];
 
@@ -210,7 +213,7 @@ async function createStart(b: Bundle, rt: Runtime, timeoutSec: number): Promise<
 async function startVariant(
   bundle: Bundle, rt: Runtime, spec: BundleSpec, v: (typeof VARIANTS)[number], timeoutSec: number,
 ): Promise<{ pid?: number; error?: string; exitCode?: number; remove: () => Promise<void> }> {
-  await setSeccomp(bundle, { ...spec, args: [v.argv0] });
+  await setSeccomp(bundle, { ...spec, args: [v.argv0], ...(v.user ? { user: v.user } : {}) });
   if (v.lifecycle === 'run') {
     const r = await runBundle(bundle, rt, { timeoutSec });
     const out: { pid?: number; error?: string; exitCode?: number; remove: () => Promise<void> } = { exitCode: r.exitCode, remove: async () => {} };
@@ -265,7 +268,7 @@ export async function measureRuntimeBase(runtime: RuntimeName, runs = 5, opts: {
       if (!got.records.some((o) => o.comm === PROGRAM_COMM && isExitGroup(o))) incomplete++;
       lost += got.lost;
       const mine = got.records.filter((o) => o.comm !== PROGRAM_COMM);
-      if (!mine.length) {
+      if (!mine.length && !runtimeRecs.length && i >= 2) {
         throw new UserError(`no seccomp records from ${runtime}'s container init (pid ${pid}) in the ${got.source === 'audit' ? 'audit log' : 'kernel log'}: is auditd running (or the kernel logging audit records), and "log" in /proc/sys/kernel/seccomp/actions_logged?`);
       }
       for (const o of mine) if (o.comm) comms.add(o.comm);
@@ -332,7 +335,8 @@ export function toRuntimeBase(m: Measurement, measured = new Date().toISOString(
     arch: m.arch,
     runs: m.runs,
     method:
-      `syscribe runtime-base --runtime ${m.runtime}${m.noNewPrivileges ? ' --no-new-privileges' : ''} --runs ${m.runs}: ${m.runtime} run of ${PROGRAM} in a bundle ` +
+      `syscribe runtime-base --runtime ${m.runtime}${m.noNewPrivileges ? ' --no-new-privileges' : ''} --runs ${m.runs}: ${m.runtime} run, and create + start, ` +
+      `of ${PROGRAM} (by path and by name, as root and as uid 1000) in a bundle ` +
       `with process.noNewPrivileges ${m.noNewPrivileges} whose linux.seccomp is ` +
       `{defaultAction: SCMP_ACT_LOG, architectures: native family}; the union of the type=SECCOMP records of the container init pid ` +
       `(--pid-file) made before the program took over (comm ${m.comms.map((c) => `"${c}"`).join(', ') || `"${initComm}"`}), i.e. the runtime's ` +

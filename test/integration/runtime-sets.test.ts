@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, requireTool } from '../helpers/tools.js';
-import { type BundleSpec, makeBundle, ociConfig, runBundle } from '../../src/runtime/bundle.js';
+import { type BundleSpec, containerId, makeBundle, ociConfig, runBundle } from '../../src/runtime/bundle.js';
 import { markLog, namesOf, pidWindow, recordsSince } from '../../src/runtime/denials.js';
-import { INIT_COMMS, type RuntimeName } from '../../src/runtime/runc.js';
+import { INIT_COMMS, type RuntimeName, findRuntime, runtimeArgv } from '../../src/runtime/runc.js';
 import { runtimeBaseSyscalls, runtimeExtraData, runtimeExtraSyscalls, runtimeMeasuredSyscalls } from '../../src/runtime/runtime-base.js';
 import { hostArch, archById } from '../../src/arch.js';
 import { syscallNumber } from '../../src/resolve.js';
@@ -46,9 +46,9 @@ async function run(runtime: RuntimeName, spec: BundleSpec) {
 }
 
 /** The program's own calls inside the container: every call logged in the run's pid window except the runtime init's. */
-async function programCalls(runtime: RuntimeName, cmd: string[], noNewPrivileges: boolean): Promise<string[]> {
+async function programCalls(runtime: RuntimeName, cmd: string[], noNewPrivileges: boolean, user?: { uid: number; gid: number }): Promise<string[]> {
   const mark = await markLog();
-  const r = await run(runtime, { args: cmd, cwd: '/', noNewPrivileges, seccomp: { defaultAction: 'SCMP_ACT_LOG', architectures: ARCHES, syscalls: [] } });
+  const r = await run(runtime, { args: cmd, cwd: '/', noNewPrivileges, ...(user ? { user } : {}), seccomp: { defaultAction: 'SCMP_ACT_LOG', architectures: ARCHES, syscalls: [] } });
   expect(r.exitCode, r.stderr + (r.runtimeError ?? '')).toBe(0);
   const inWindow = pidWindow(r.pid!, r.lastPid);
   const got = await recordsSince(mark, (o) => inWindow(o.pid) && o.comm !== INIT_COMMS[runtime], { quietMs: 800, maxMs: 8000 });
@@ -76,6 +76,16 @@ describe.each([['runc' as const], ['crun' as const]])('%s: the measured set of e
       expect(r.exitCode, r.stderr).toBe(0);
       if (cmd.length > 1) expect(r.stdout.trim()).toBe('bin');
     }, 60_000);
+
+    it(`noNewPrivileges ${nnp}: as uid 1000 (runAsUser), the pipeline runs allowing only the measured set + its own calls`, async () => {
+      const user = { uid: 1000, gid: 1000 };
+      const cmd = PROGRAMS[1]![1];
+      const own = await programCalls(runtime, cmd, nnp, user);
+      const r = await run(runtime, { args: cmd, cwd: '/', noNewPrivileges: nnp, user, seccomp: allowOnly([...runtimeMeasuredSyscalls(runtime, nnp), ...own]) });
+      expect(r.runtimeError, r.stderr).toBeUndefined();
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stdout.trim()).toBe('bin');
+    }, 60_000);
   }
 });
 
@@ -90,13 +100,57 @@ describe('privilege modes differ', () => {
 
   it('runc\'s own set-up after the filter when noNewPrivileges is false (issue 11) is in the default set, not in the restricted one', () => {
     const late = ['prctl', 'fcntl', 'fstat', 'capget', 'capset', 'chdir', 'setgroups', 'setgid', 'setuid', 'getcwd', 'faccessat2'];
-    expect(runtimeMeasuredSyscalls('runc', false)).toEqual(expect.arrayContaining(late));
+    expect(runtimeMeasuredSyscalls('runc', false)).toEqual(expect.arrayContaining([...late, 'fchown']));
     expect(runtimeBaseSyscalls('runc')).toEqual(expect.arrayContaining(late));
     for (const n of ['setuid', 'setgid', 'setgroups', 'capset', 'capget', 'chdir']) expect(runtimeBaseSyscalls('runc', true)).not.toContain(n);
     // crun with create/start (as podman runs it) waits on the exec fifo after the filter when noNewPrivileges is false.
     expect(runtimeMeasuredSyscalls('crun', false)).toEqual(expect.arrayContaining(['setresuid', 'capset', 'pselect6', 'read']));
     expect(runtimeMeasuredSyscalls('crun', true)).toEqual(['close', 'execve']);
   });
+});
+
+/**
+ * strace -f around `RUNTIME run`: the names the thread that installed the filter (prctl(PR_SET_SECCOMP) or a
+ * seccomp(SECCOMP_SET_MODE_FILTER) that returned, not libseccomp's NULL probes) called from then to its execve.
+ */
+async function straceAfterFilter(runtime: RuntimeName, nnp: boolean): Promise<string[]> {
+  const b = await makeBundle({ args: ['/bin/true'], cwd: '/', noNewPrivileges: nnp, seccomp: { defaultAction: 'SCMP_ACT_LOG', architectures: ARCHES, syscalls: [] } });
+  const id = containerId();
+  const trace = join(b.dir, 'trace');
+  try {
+    const { file, args } = runtimeArgv(findRuntime(runtime), ['run', '--bundle', b.dir, id]);
+    const r = spawnSync('strace', ['-f', '-qq', '-o', trace, file, ...args], { encoding: 'utf8', cwd: b.dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    expect(r.status, r.stderr).toBe(0);
+    let tid: string | undefined;
+    const names = new Set<string>();
+    for (const line of readFileSync(trace, 'utf8').split('\n')) {
+      const m = /^(\d+)\s+(?:<\.\.\. )?([a-z_0-9]+)[( ]/.exec(line);
+      if (!m) continue;
+      const [, t, n] = m;
+      if (!tid) {
+        if ((n === 'prctl' && line.includes('PR_SET_SECCOMP')) || (n === 'seccomp' && line.includes('SECCOMP_SET_MODE_FILTER') && !line.includes('NULL'))) tid = t;
+        continue;
+      }
+      if (t !== tid || line.includes('resumed>')) continue;
+      names.add(n!);
+      if (n === 'execve') break;
+    }
+    expect(tid, 'the filter install').toBeDefined();
+    return [...names].sort();
+  } finally {
+    spawnSync(runtimeArgv(findRuntime(runtime), ['delete', '-f', id]).file, runtimeArgv(findRuntime(runtime), ['delete', '-f', id]).args);
+    await b.remove();
+  }
+}
+
+describe('the audit-log measurement misses nothing strace sees', () => {
+  it.each([['runc' as const, false], ['runc' as const, true], ['crun' as const, false], ['crun' as const, true]])('%s, noNewPrivileges %s: strace -f of the installing thread ⊆ the stored set', async (runtime, nnp) => {
+    const seen = await straceAfterFilter(runtime, nnp);
+    expect(seen).toContain('execve');
+    if (!nnp) expect(seen).toContain(runtime === 'runc' ? 'setuid' : 'setresuid');
+    const stored = runtimeMeasuredSyscalls(runtime, nnp);
+    for (const n of seen) expect(stored, `${n} (strace) not in the stored ${runtime} set`).toContain(n);
+  }, 60_000);
 });
 
 describe('newer runtime releases (src/data/runtime-extra.json)', () => {
