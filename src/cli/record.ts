@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { which } from '../util/which.js';
 import { Collector } from '../collect/collector.js';
-import { EXIT_FINDING, UserError } from '../errors.js';
+import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
+import { escapeControl } from '../util/argv.js';
 import { DEFAULT_DIR, DEFAULT_ROOT, installProfile, usageSnippet } from '../install/install.js';
 import { verifyProfile } from '../runtime/verify.js';
 import { bpftraceUnavailable, recordWithBpftrace } from '../record/bpftrace-backend.js';
@@ -57,9 +58,14 @@ export const recordCommand: CommandModule<object, Args> = {
     const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted });
     process.exitCode = outcome.exitCode;
     if (argv.verify) {
-      const v = await verifyProfile({ profile, cmd, runtime: argv.runtime === 'crun' ? 'crun' : 'runc' });
-      if (v.pass) process.stderr.write(`verify: pass (exit ${v.confined.exitCode} with and without the profile)\n`);
-      else {
+      // The same privilege mode the profile was generated for (--no-new-privileges), in the runtime it names.
+      const v = await verifyProfile({ profile, cmd, runtime: argv.runtime === 'crun' ? 'crun' : 'runc', noNewPrivileges: argv['new-privileges'] === false });
+      if (v.pass) process.stderr.write(`verify: pass (exit ${v.unconfined.exitCode} with and without the profile)\n`);
+      else if (v.verdict === 'cannot-verify') {
+        process.stderr.write(`verify: cannot verify: ${escapeControl(v.reason ?? '')}\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      } else {
         process.stderr.write(`verify: FAIL: ${v.reason}${v.denied.length ? `; denied: ${v.denied.join(' ')}` : ''}\n`);
         process.exitCode = EXIT_FINDING;
         return;

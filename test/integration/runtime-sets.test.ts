@@ -238,6 +238,14 @@ describe('profiles from the generator start where users run them', () => {
   }, 120_000);
 });
 
+describe('record --verify proves the profile in the mode it was made for', () => {
+  it('record --no-new-privileges --verify runs the check with noNewPrivileges true (it failed with false: capset, setuid… denied)', () => {
+    const r = syscribe('record', '--baseline', 'none', '--runtime', 'runc', '--no-new-privileges', '--verify', '-o', join(dir, 'rec-nnp.json'), '--', 'sh', '-c', 'ls / | sort | head -1');
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/^verify: pass/m);
+  }, 120_000);
+});
+
 describe('the bundle mirrors a real container', () => {
   it('config: runc spec mounts, 14 default caps, no inheritable/ambient, noNewPrivileges false unless asked', () => {
     const c = ociConfig({ args: ['true'], cwd: '/' }) as { process: { noNewPrivileges: boolean; capabilities: Record<string, string[]> }; mounts: Array<{ destination: string; type: string; options?: string[] }> };
