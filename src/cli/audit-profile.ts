@@ -17,7 +17,7 @@ export const auditProfileCommand: CommandModule<object, Args> = {
       .example('$0 audit-profile --baseline none -o audit.json', 'log every call: the audit route to a tight profile')
       .example('$0 audit-profile --log-denials -o audit.json', 'also log the baseline\'s own ERRNO answers (SECCOMP_FILTER_FLAG_LOG; runc < 1.2 refuses flags)') as never,
   handler: async (argv) => {
-    checkOutputArgs(argv);
+    await checkOutputArgs(argv);
     const opts = generatorOptionsFrom(argv);
     // Log every call the baseline would deny, and list the native arch's whole family so
     // 32-bit and x32 calls are logged too (instead of hitting the bad-arch action).

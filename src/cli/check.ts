@@ -11,6 +11,7 @@ import { type LoadOptions, loadProfileFile } from '../profile/load.js';
 import { targetFrom } from './target-options.js';
 import { ingestRecording } from '../ingest/any.js';
 import { formatLines, formatUnknown } from './report.js';
+import { escapeControl } from '../util/escape.js';
 
 interface Args {
   inputs: string[];
@@ -25,11 +26,24 @@ interface Args {
 const RUNTIMES = ['containerd', 'crio', 'docker'] as const;
 type Runtime = (typeof RUNTIMES)[number];
 
-/** Profiles count as "what the app calls": every name a rule allows or logs. */
+/**
+ * Profiles count as "what the app calls": every name a rule allows or logs.
+ * An input that is neither (empty, `[]`, `null`, a YAML alias bomb, a text
+ * with no line either parser understands) is an input error: the loader's
+ * own one-line reason, exit 2 — never "nothing would be blocked".
+ */
 async function collectInputs(paths: string[], collector: Collector, arch: ArchId | undefined, load: LoadOptions): Promise<void> {
   for (const p of paths) {
-    if ((await sniffInput(p)) === 'profile') {
-      for (const lp of await loadProfileFile(p, load)) {
+    let profiles = (await sniffInput(p)) === 'profile' ? await loadProfileFile(p, load) : undefined;
+    if (!profiles) {
+      const mine = new Collector();
+      await ingestRecording(p, mine);
+      const r = mine.result();
+      if (r.lines.parsed === 0 && r.lines.ignored === 0) profiles = await loadProfileFile(p, load); // throws its reason
+      else collector.absorb(r);
+    }
+    if (profiles) {
+      for (const lp of profiles) {
         for (const n of lp.notes) process.stderr.write(`note: ${n}\n`);
         const arches = (lp.profile.architectures ?? []).map((s) => ARCHES.find((a) => a.scmp === s)!.id);
         const on: ArchId[] = arch ? [arch] : arches.length ? arches : ['x86_64'];
@@ -41,7 +55,7 @@ async function collectInputs(paths: string[], collector: Collector, arch: ArchId
           }
         }
       }
-    } else await ingestRecording(p, collector);
+    }
   }
 }
 
@@ -94,8 +108,10 @@ export const checkCommand: CommandModule<object, Args> = {
     const baselines: Runtime[] = argv['all-runtimes'] ? [...RUNTIMES] : [argv.baseline as Runtime];
     const results = baselines.map((b) => checkObserved(observed, b, opts));
     const blocked = results.some((r) => r.blocked);
+    // A number no table knows may be anything, a blocked call included: a finding, never "nothing would be blocked".
+    const cannotTell = observed.unknown.length > 0;
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify({ blocked, results, lines: observed.lines, unknown: observed.unknown, malformed: observed.malformed }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ blocked, cannotTell, results, lines: observed.lines, unknown: observed.unknown, malformed: observed.malformed }, null, 2)}\n`);
     } else {
       let s = '';
       for (const r of results) {
@@ -106,9 +122,12 @@ export const checkCommand: CommandModule<object, Args> = {
       }
       if (argv['all-runtimes']) s += table(results);
       s += formatLines(observed.lines, observed.malformed) + formatUnknown(observed.unknown);
-      s += blocked ? 'result: something would be blocked (exit 1)\n' : 'result: nothing would be blocked\n';
+      for (const u of observed.unknown) s += `  UNKNOWN         ${u.arch} ${u.name !== undefined ? `name ${escapeControl(u.name)}` : `number ${u.nr ?? u.nrText}`}: unknown — cannot tell whether it would be blocked\n`;
+      s += blocked
+        ? `result: something would be blocked${cannotTell ? ', and some calls are unknown' : ''} (exit 1)\n`
+        : cannotTell ? 'result: unknown syscalls — cannot tell (exit 1)\n' : 'result: nothing would be blocked\n';
       process.stdout.write(s);
     }
-    if (blocked) process.exitCode = EXIT_FINDING;
+    if (blocked || cannotTell) process.exitCode = EXIT_FINDING;
   },
 };
