@@ -191,7 +191,8 @@ describe('where the recording runs matters (issue 11, part 3)', () => {
   // when $PWD is missing or does not name its cwd — in a container started in / without $PWD, but
   // not in a user's shell. Recorded from a user's directory, a --no-new-privileges profile
   // (runc's smaller set has no getcwd) lacks it; the program still runs but prints an error.
-  // The tests above record from / with the container's environment, which avoids it.
+  // The tests above record from / with the container's environment, which avoids it;
+  // `record --in-container` records in the container itself and sees it from any directory.
   it('docker: a profile recorded in another directory with $PWD set misses dash\'s getcwd', () => {
     const engine = engines[0];
     const cmd = programs[0].cmd();
@@ -213,6 +214,25 @@ describe('where the recording runs matters (issue 11, part 3)', () => {
       removeContainer(engine, n);
     }
   }, 120_000);
+
+  it.each([engines[0], engines[1]])('$label: record --in-container from the same directory sees the getcwd and runs clean', (engine) => {
+    const cmd = programs[0].cmd();
+    const userDir = join(dir, 'user-cwd');
+    mkdirSync(userDir, { recursive: true });
+    const out = join(dir, `sh-in-container-${engine.label}.json`);
+    const r = spawnSync(process.execPath, [bin, 'record', '--in-container', '--baseline', 'none', '--no-new-privileges', '-o', out, '--', ...cmd], {
+      encoding: 'utf8', cwd: userDir, env: { ...containerEnv, PWD: userDir }, timeout: 120_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    const n = `syscribe-eng-${tag}-${engine.label}-in-container`;
+    try {
+      const ref = run(engine, { name: n, cmd, seccomp: 'unconfined', noNewPrivileges: true });
+      const got = run(engine, { name: n, cmd, seccomp: out, noNewPrivileges: true });
+      expect({ code: got.code, out: got.out, err: got.err }).toEqual({ code: ref.code, out: ref.out, err: ref.err });
+    } finally {
+      removeContainer(engine, n);
+    }
+  }, 180_000);
 });
 
 function describeMode(variant: string, nnp: boolean): string {
