@@ -50,6 +50,8 @@ export interface BundleSpec {
   env?: string[];
   /** process.noNewPrivileges; default false (docker, podman, Kubernetes without allowPrivilegeEscalation: false). */
   noNewPrivileges?: boolean;
+  /** process.user; default root (uid 0, gid 0), as an image without USER. */
+  user?: { uid: number; gid: number };
 }
 
 /** runc spec's masked and read-only paths (docker and containerd mask the same). */
@@ -84,7 +86,7 @@ export function ociConfig(spec: BundleSpec): Record<string, unknown> {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
-      user: { uid: 0, gid: 0 },
+      user: spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : { uid: 0, gid: 0 },
       args: spec.args,
       env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
       cwd: spec.cwd,
