@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { type Arch, type ArchId, archById } from '../arch.js';
 import { BASELINES } from '../data/baselines.generated.js';
-import { UserError } from '../errors.js';
+import { OptionError, UserError } from '../errors.js';
 import type { Action, SeccompArg } from '../profile/types.js';
 import type { BaselineRule } from './baseline-types.js';
 
@@ -59,7 +59,7 @@ export function runningKernel(): string {
 
 export function parseKernel(v: string): [number, number] {
   const m = /^(\d+)\.(\d+)(?:\.\d+)?/.exec(v.trim());
-  if (!m) throw new UserError(`--kernel wants X.Y (e.g. 5.15), got '${v}'`);
+  if (!m) throw new OptionError((n) => `${n('kernel')} wants X.Y (e.g. 5.15), got '${v}'`);
   return [Number(m[1]), Number(m[2])];
 }
 

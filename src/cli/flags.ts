@@ -1,0 +1,15 @@
+/**
+ * Use-case option names → the flags that set them, so that an OptionError
+ * raised in the domain's words (`timeoutSec 0: …`) reads in the CLI's
+ * (`--timeout 0: …`). An option not listed is its flag in kebab case
+ * (expectExit → --expect-exit).
+ */
+const FLAGS: Readonly<Record<string, string>> = {
+  timeoutSec: '--timeout',
+  readyTimeoutSec: '--ready-timeout',
+  defaultErrnoRet: '--errno',
+};
+
+export function flagFor(option: string): string {
+  return FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+}
