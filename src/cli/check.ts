@@ -10,12 +10,13 @@ import { sniffInput } from '../algebra/inputs.js';
 import { loadProfileFile } from '../profile/load.js';
 import { ingestRecording } from '../ingest/any.js';
 import { formatLines, formatUnknown } from './report.js';
+import { type CapArgs, capSpecFrom, withCapOptions } from './cap-options.js';
+import { capsFor, checkCapSpec, hasCapSpec } from '../profile/capabilities.js';
 
-interface Args {
+interface Args extends CapArgs {
   inputs: string[];
   baseline: string;
   arch?: string;
-  cap?: string[];
   kernel?: string;
   'all-runtimes'?: boolean;
   json?: boolean;
@@ -62,17 +63,16 @@ export const checkCommand: CommandModule<object, Args> = {
   command: 'check <inputs..>',
   describe: 'Would RuntimeDefault block what the app does? (exit 1 if so: a CI gate before SeccompDefault)',
   builder: (y) =>
-    y
+    withCapOptions(y)
       .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'strace logs, audit logs or profiles' })
       .option('baseline', { choices: [...RUNTIMES], default: 'containerd', describe: 'Which RuntimeDefault' })
       .option('all-runtimes', { type: 'boolean', describe: 'containerd, CRI-O and Docker side by side (exit 1 if any blocks)' })
       .option('arch', { type: 'string', describe: 'Node architecture (default: the recording\'s)' })
-      .option('cap', { type: 'string', array: true, describe: 'Container capability (repeatable; default: the runtime\'s default set)' })
       .option('kernel', { type: 'string', describe: 'Node kernel X.Y (default: running kernel)' })
       .option('json', { type: 'boolean', describe: 'JSON on stdout' })
       .example('$0 check app.strace', 'what containerd\'s RuntimeDefault would block; exit 1 if anything')
       .example('$0 check --all-runtimes /var/log/audit/audit.log', 'containerd, CRI-O and Docker side by side')
-      .example('$0 check --baseline docker --cap CAP_SYS_ADMIN app.strace', 'with an extra capability')
+      .example('$0 check --baseline docker --cap-add SYS_ADMIN app.strace', 'with an extra capability on top of Docker\'s default set')
       .example('$0 check --json app.json', 'a profile as input, machine-readable') as never,
   handler: async (argv) => {
     let arch: ArchId | undefined;
@@ -80,16 +80,17 @@ export const checkCommand: CommandModule<object, Args> = {
       arch = archOption(argv.arch).id;
     }
     if (argv.kernel) parseKernel(argv.kernel);
+    const caps = capSpecFrom(argv);
+    checkCapSpec(caps);
     const collector = new Collector();
     await collectInputs(argv.inputs, collector, arch);
     const observed = collector.result();
     const opts = {
-      ...(argv.cap?.length ? { caps: argv.cap.flatMap((c) => c.split(',')).filter(Boolean) } : {}),
       ...(argv.kernel ? { kernel: argv.kernel } : {}),
       ...(arch ? { arches: [arch] } : {}),
     };
     const baselines: Runtime[] = argv['all-runtimes'] ? [...RUNTIMES] : [argv.baseline as Runtime];
-    const results = baselines.map((b) => checkObserved(observed, b, opts));
+    const results = baselines.map((b) => checkObserved(observed, b, hasCapSpec(caps) ? { ...opts, caps: capsFor(b, caps) } : opts));
     const blocked = results.some((r) => r.blocked);
     if (argv.json) {
       process.stdout.write(`${JSON.stringify({ blocked, results, lines: observed.lines, unknown: observed.unknown, malformed: observed.malformed }, null, 2)}\n`);

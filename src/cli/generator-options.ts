@@ -10,6 +10,8 @@ import type { Observed } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_ACTIONS, type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName, generateProfile } from '../generate/index.js';
 import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
+import { capsFor, hasCapSpec } from '../profile/capabilities.js';
+import { capSpecFrom, withCapOptions } from './cap-options.js';
 import { assertValidProfile } from '../profile/validate.js';
 import { type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
@@ -21,6 +23,8 @@ import { formatReport } from './report.js';
 export interface GeneratorArgs {
   baseline: string;
   cap?: string[];
+  'cap-add'?: string[];
+  'cap-drop'?: string[];
   kernel?: string;
   arch?: string[];
   'add-arch'?: string[];
@@ -42,9 +46,8 @@ export function lastValue<V>(v: V | V[]): V {
 }
 
 export function withGeneratorOptions<T>(y: Argv<T>): Argv<T & GeneratorArgs> {
-  return y
+  return withCapOptions(y, 'Profile:')
     .option('baseline', { choices: [...BASELINE_NAMES], default: 'containerd', describe: 'RuntimeDefault to build on (containerd, CRI-O, Docker) or none', group: 'Profile:' })
-    .option('cap', { type: 'string', array: true, describe: 'Container capability (repeatable; default: the runtime\'s default set)', group: 'Profile:' })
     .option('kernel', { type: 'string', describe: 'Kernel X.Y for minKernel conditions (default: running kernel)', group: 'Profile:' })
     .option('arch', { type: 'string', array: true, describe: 'Architectures to list instead of the observed ones (repeatable)', group: 'Profile:' })
     .option('add-arch', { type: 'string', array: true, describe: 'Architecture to list in addition to the observed ones', group: 'Profile:' })
@@ -82,7 +85,8 @@ export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
     widen: !!a.widen,
     logDenials: !!a['log-denials'],
   };
-  if (a.cap?.length) o.caps = a.cap.flatMap((c) => c.split(',')).filter(Boolean);
+  const caps = capSpecFrom(a);
+  if (hasCapSpec(caps)) o.caps = capsFor(o.baseline, caps);
   if (a.kernel !== undefined) o.kernel = a.kernel;
   const arches = parseArches(a.arch, '--arch');
   if (arches) o.arches = arches;
