@@ -7,7 +7,7 @@ import type { Argv } from 'yargs';
 import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
 import type { Observed } from '../collect/collector.js';
-import { UserError } from '../errors.js';
+import { EXIT_FINDING, UserError } from '../errors.js';
 import { DEFAULT_ACTIONS, type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName, generateProfile } from '../generate/index.js';
 import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
 import { capsFor, hasCapSpec } from '../profile/capabilities.js';
@@ -38,6 +38,7 @@ export interface GeneratorArgs {
   'crd-version': string;
   name?: string;
   json?: boolean;
+  'allow-empty'?: boolean;
 }
 
 /** yargs collects a repeated flag into an array; for single-valued flags keep the last. */
@@ -45,8 +46,12 @@ export function lastValue<V>(v: V | V[]): V {
   return Array.isArray(v) ? v[v.length - 1]! : v;
 }
 
-export function withGeneratorOptions<T>(y: Argv<T>): Argv<T & GeneratorArgs> {
-  return withCapOptions(y, 'Profile:')
+/** `observing`: the command builds the profile from what it observed (strace, audit, record): --allow-empty applies. */
+export function withGeneratorOptions<T>(y: Argv<T>, observing = true): Argv<T & GeneratorArgs> {
+  const z = observing
+    ? y.option('allow-empty', { type: 'boolean', describe: 'Write the profile even when nothing was observed (else: no profile, exit 1)', group: 'Output:' })
+    : y;
+  return withCapOptions(z, 'Profile:')
     .option('baseline', { choices: [...BASELINE_NAMES], default: 'containerd', describe: 'RuntimeDefault to build on (containerd, CRI-O, Docker) or none', group: 'Profile:' })
     .option('kernel', { type: 'string', describe: 'Kernel X.Y for minKernel conditions (default: running kernel)', group: 'Profile:' })
     .option('arch', { type: 'string', array: true, describe: 'Architectures to list instead of the observed ones (repeatable)', group: 'Profile:' })
@@ -121,11 +126,42 @@ export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'fo
   else process.stdout.write(text);
 }
 
-/** Generate from what was observed, validate, write, and print the summary. Returns the report. */
-export async function emitProfile(observed: Observed, a: GeneratorArgs, opts: GenerateOptions = generatorOptionsFrom(a), extra: Record<string, unknown> = {}): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
+/** Distinct syscalls observed, all arches. */
+export function observedCount(observed: Pick<Observed, 'arches'>): number {
+  let n = 0;
+  for (const m of observed.arches.values()) n += m.size;
+  return n;
+}
+
+/**
+ * Observing nothing is not a success: the profile would be deny-all or the
+ * baseline alone. Unless --allow-empty: exit 1 (a finding) with one line
+ * saying why (the line counts, and `detail`, e.g. what the filters removed);
+ * nothing is written. With --json the summary is still printed on stdout.
+ */
+export function refuseEmpty(observed: Observed, a: GeneratorArgs, detail = '', json: Record<string, unknown> = {}): void {
+  if (a['allow-empty'] || observedCount(observed) > 0) return;
+  const l = observed.lines;
+  const unknown = observed.unknown.reduce((n, u) => n + u.count, 0);
+  const reason =
+    `observed nothing: no syscall in ${l.parsed + l.ignored + l.malformed} lines (${l.parsed} parsed, ${l.ignored} ignored, ${l.malformed} malformed)` +
+    `${unknown ? `, only ${unknown} calls of unknown syscall numbers` : ''}${detail ? `; ${detail}` : ''}; no profile written (--allow-empty writes one anyway)`;
+  if (a.json) process.stdout.write(`${JSON.stringify({ ...json, empty: true, reason, lines: l, unknown: observed.unknown, output: null }, null, 2)}\n`);
+  throw new UserError(reason, EXIT_FINDING);
+}
+
+/** Generate from what was observed, validate, write, and print the summary. Returns the report. Observed nothing: see refuseEmpty. */
+export async function emitProfile(
+  observed: Observed,
+  a: GeneratorArgs,
+  opts: GenerateOptions = generatorOptionsFrom(a),
+  extra: Record<string, unknown> = {},
+  more: { summary?: string; emptyDetail?: string } = {},
+): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
+  refuseEmpty(observed, a, more.emptyDetail, extra);
   const { profile, report } = generateProfile(observed, opts);
   await writeProfile(profile, a);
   if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...report, output: a.output }, null, 2)}\n`);
-  else process.stderr.write(formatReport(report, a.output));
+  else process.stderr.write(formatReport(report, a.output) + (more.summary ?? ''));
   return { profile, report };
 }
