@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Generates src/data/syscalls.generated.ts from libseccomp's syscalls.csv
-// (../shared/reference/libseccomp-syscalls.csv by default; pass another path as argv[2]).
+// (src/data/upstream/libseccomp-syscalls.csv by default; pass another path as an argument).
+// --check: generate in memory and fail (exit 1) when the committed file differs.
 //
 // The CSV stores numbers the way libseccomp's sources do; the kernel reports
 // some of them differently, and the committed table holds what the kernel
@@ -9,12 +10,15 @@
 //   - MIPS: CSV without the ABI base -> o32 +4000, n64 +5000, n32 +6000
 //   - ARM private calls (0x0f0000 + n) are stored with the base -> as is
 // PNR means "not on this arch". Output is deterministic (names sorted).
-import { readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { emit } from './gen-output.mjs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join, resolve } from 'node:path';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const csvPath = process.argv[2] ?? join(root, '..', 'shared', 'reference', 'libseccomp-syscalls.csv');
+const args = process.argv.slice(2);
+const check = args.includes('--check');
+const csvPath = args.find((a) => a !== '--check') ?? join(root, 'src', 'data', 'upstream', 'libseccomp-syscalls.csv');
 const out = join(root, 'src', 'data', 'syscalls.generated.ts');
 
 const BASE = { x32: 0x40000000, mips: 4000, mips64: 5000, mips64n32: 6000 };
@@ -54,6 +58,4 @@ ts += `export const SYSCALL_NAMES: readonly string[] = ${JSON.stringify(names)};
 ts += `export const SYSCALL_NUMBERS: Readonly<Record<TableId, readonly number[]>> = {\n`;
 for (const t of tables) ts += `  ${t.id}: ${JSON.stringify(nums[t.id])},\n`;
 ts += `};\n`;
-writeFileSync(out + '.tmp', ts);
-renameSync(out + '.tmp', out);
-console.log(`wrote ${out}: ${names.length} names x ${tables.length} tables`);
+emit(out, ts, { check, root, summary: `${names.length} names x ${tables.length} tables` });

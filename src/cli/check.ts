@@ -45,7 +45,7 @@ async function collectInputs(paths: string[], collector: Collector, arch: ArchId
 }
 
 const VERDICT_WORDS: Record<string, string> = {
-  blocked: 'BLOCKED', 'blocked-args': 'BLOCKED (args)', 'conditional-pass': 'ok (condition)', 'conditional-unknown': 'condition?', enosys: 'ENOSYS', ok: 'ok',
+  blocked: 'BLOCKED', 'blocked-args': 'BLOCKED (args)', 'conditional-pass': 'ok (condition)', 'conditional-unknown': 'condition?', enosys: 'ENOSYS', ok: 'ok', 'not-on-arch': 'not on arch', translated: 'other arch',
 };
 
 function table(results: CheckResult[]): string {

@@ -29,6 +29,8 @@ export interface GeneratorArgs {
   arch?: string[];
   'add-arch'?: string[];
   runtime: string;
+  /** false when --no-new-privileges is given (yargs negates the flag). */
+  'new-privileges'?: boolean;
   'default-action': string;
   errno?: string;
   widen?: boolean;
@@ -56,7 +58,8 @@ export function withGeneratorOptions<T>(y: Argv<T>, observing = true): Argv<T & 
     .option('kernel', { type: 'string', describe: 'Kernel X.Y for minKernel conditions (default: running kernel)', group: 'Profile:' })
     .option('arch', { type: 'string', array: true, describe: 'Architectures to list instead of the observed ones (repeatable)', group: 'Profile:' })
     .option('add-arch', { type: 'string', array: true, describe: 'Architecture to list in addition to the observed ones', group: 'Profile:' })
-    .option('runtime', { choices: [...RUNTIME_NAMES], default: 'runc', describe: 'OCI runtime whose own post-filter calls are allowed', group: 'Profile:' })
+    .option('runtime', { choices: [...RUNTIME_NAMES], default: 'any', describe: 'OCI runtime whose own post-filter calls are allowed (any: runc and crun, measured and newer releases)', group: 'Profile:' })
+    .option('new-privileges', { type: 'boolean', describe: 'Give --no-new-privileges when the containers run with noNewPrivileges (allowPrivilegeEscalation: false, PSS restricted, --security-opt no-new-privileges): allow only the runtime\'s smaller set', group: 'Profile:' })
     .option('default-action', { choices: Object.keys(DEFAULT_ACTIONS), default: 'errno', describe: 'What unlisted syscalls get', group: 'Profile:' })
     .option('errno', { type: 'string', describe: 'defaultErrnoRet: EPERM, ENOSYS or a number (default: the baseline\'s, else EPERM)', group: 'Profile:' })
     .option('widen', { type: 'boolean', describe: 'Allow argument-conditional syscalls unconditionally when their arguments are unknown', group: 'Profile:' })
@@ -85,7 +88,8 @@ export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
   const o: GenerateOptions = {
     baseline: a.baseline as BaselineName,
     runtime,
-    runtimeSyscalls: runtime === 'none' ? [] : runtimeBaseSyscalls(runtime),
+    runtimeSyscalls: runtime === 'none' ? [] : runtimeBaseSyscalls(runtime, a['new-privileges'] === false),
+    noNewPrivileges: a['new-privileges'] === false,
     defaultAction,
     widen: !!a.widen,
     logDenials: !!a['log-denials'],

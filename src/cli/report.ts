@@ -17,12 +17,25 @@ export function formatUnknown(unknown: UnknownSyscall[]): string {
   return s;
 }
 
+/** Arches listed without a recording: what was translated, what does not exist there. */
+export function formatDerived(r: Pick<GenerateReport, 'derivedArches' | 'translations' | 'notOnArch'>): string {
+  let s = '';
+  for (const a of r.derivedArches) {
+    s += `WARNING: ${a} is listed but nothing was recorded on ${a}: its part of the profile is derived, not observed. Record on an ${a} node (or merge a recording from one) for an exact profile.\n`;
+    const tr = r.translations.filter((t) => t.arch === a);
+    if (tr.length) s += `  for ${a}: ${tr.map((t) => `${t.from} → ${t.to.join('/')}`).join(', ')}\n`;
+    const no = r.notOnArch.filter((t) => t.arch === a);
+    if (no.length) s += `  not on ${a}: ${no.map((t) => t.name).join(' ')}\n`;
+  }
+  return s;
+}
+
 export function formatReport(r: GenerateReport, output?: string): string {
   let s = '';
   s += r.baseline === 'none'
     ? 'baseline: none\n'
     : `baseline: ${r.baseline} RuntimeDefault (${r.baselineSource}), flattened for ${r.nativeArch}, kernel ${r.kernel}, caps ${r.caps.length ? r.caps.join(',') : '(none)'}\n`;
-  s += `runtime: ${r.runtime}; default action ${r.defaultAction}; architectures ${r.architectures.join(', ')}\n`;
+  s += `runtime: ${r.runtime === 'none' ? 'none' : `${r.runtime === 'any' ? 'runc and crun' : r.runtime} with noNewPrivileges ${r.noNewPrivileges}`}; default action ${r.defaultAction}; architectures ${r.architectures.join(', ')}\n`;
   s += `observed: ${r.observed.length ? r.observed.map((o) => `${o.arch} ${o.syscalls} syscalls (${o.calls} calls)`).join('; ') : 'nothing'}\n`;
   s += formatLines(r.lines, r.malformed);
   if (r.lossSignals) s += `WARNING: the log says ${r.lost} records were lost (${r.lossSignals} loss signals): the profile may be incomplete\n`;
@@ -40,6 +53,7 @@ export function formatReport(r: GenerateReport, output?: string): string {
     s += `risky syscalls now allowed (${r.risky.length}):\n`;
     for (const x of r.risky) s += `  ! ${x.name}: ${x.why}\n`;
   }
+  s += formatDerived(r);
   s += formatUnknown(r.unknown);
   s += `profile: ${r.allowed.length} syscalls allowed${output && output !== '-' ? `, written to ${output}` : ''}\n`;
   return s;

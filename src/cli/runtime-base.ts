@@ -1,8 +1,8 @@
 import type { CommandModule } from 'yargs';
-import { measureRuntimeBase, runtimeBaseData, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
+import { measureRuntimeBase, runtimeBaseData, runtimeBaseKey, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
 import { writeFileAtomic } from '../write/atomic.js';
 
-interface Args { runtime: 'runc' | 'crun'; runs: number; save?: boolean; output?: string; json?: boolean }
+interface Args { runtime: 'runc' | 'crun'; 'new-privileges'?: boolean; runs: number; save?: boolean; output?: string; json?: boolean }
 
 export const runtimeBaseCommand: CommandModule<object, Args> = {
   command: 'runtime-base',
@@ -10,18 +10,20 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
   builder: (y) =>
     y
       .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const, describe: 'OCI runtime' })
+      .option('new-privileges', { type: 'boolean', describe: 'Give --no-new-privileges to measure with process.noNewPrivileges true (restricted pods); default: false, as docker, podman and Kubernetes run containers' })
       .option('runs', { type: 'number', default: 5, describe: 'Containers to run (the union is kept)' })
       .option('save', { type: 'boolean', describe: 'Store the set as the data --runtime uses (src/data/runtime-base.json)' })
       .option('output', { alias: 'o', type: 'string', describe: 'With --save: the data file to update (default: the one syscribe reads)' })
       .option('json', { type: 'boolean', describe: 'Print the measurement as JSON' })
       .example('$0 runtime-base', "runc's post-filter calls on this machine, one per line")
-      .example('$0 runtime-base --runtime crun --runs 20 --save', 'measure crun and keep the result') as never,
+      .example('$0 runtime-base --runtime crun --runs 20 --save', 'measure crun and keep the result')
+      .example('$0 runtime-base --no-new-privileges --runs 20 --save', "runc's smaller set when noNewPrivileges is true") as never,
   handler: async (argv) => {
-    const m = await measureRuntimeBase(argv.runtime, argv.runs);
+    const m = await measureRuntimeBase(argv.runtime, argv.runs, { noNewPrivileges: argv['new-privileges'] === false });
     if (argv.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
     else process.stdout.write(m.syscalls.map((s) => `${s}\n`).join(''));
     const rare = m.syscalls.filter((s) => (m.seenIn[s] ?? 0) < m.runs).map((s) => `${s} ${m.seenIn[s]}/${m.runs}`);
-    process.stderr.write(`${m.version}: ${m.syscalls.length} syscalls from ${m.records} records of ${m.comms.join(', ')} over ${m.runs} runs${rare.length ? ` (not in every run: ${rare.join(', ')})` : ''}\n`);
+    process.stderr.write(`${m.version}, noNewPrivileges ${m.noNewPrivileges}: ${m.syscalls.length} syscalls from ${m.records} records of ${m.comms.join(', ')} over ${m.runs} runs${rare.length ? ` (not in every run: ${rare.join(', ')})` : ''}\n`);
     if (m.note) process.stderr.write(`note: ${m.note}\n`);
     if (m.lost) process.stderr.write(`warning: the log reported ${m.lost} lost record(s) while measuring; measure again\n`);
     process.stderr.write(m.confirmed ? `proven: /bin/true runs under SCMP_ACT_ERRNO allowing only this set and its own calls\n` : `NOT proven: /bin/true failed under SCMP_ACT_ERRNO allowing only this set and its own calls: ${m.confirmNote}\n`);
@@ -32,7 +34,7 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
         return;
       }
       const target = argv.output ?? runtimeBasePath();
-      const data = { ...runtimeBaseData(target), [argv.runtime]: toRuntimeBase(m) };
+      const data = { ...runtimeBaseData(target), [runtimeBaseKey(argv.runtime, m.noNewPrivileges)]: toRuntimeBase(m) };
       const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
       await writeFileAtomic(target, `${JSON.stringify(sorted, null, 2)}\n`);
       process.stderr.write(`saved to ${target}\n`);

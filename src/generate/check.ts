@@ -9,7 +9,7 @@ import { argInWords } from './conditions.js';
 import type { BaselineName } from './flatten.js';
 import { generateProfile } from './index.js';
 
-export type Verdict = 'blocked' | 'blocked-args' | 'conditional-pass' | 'conditional-unknown' | 'enosys';
+export type Verdict = 'blocked' | 'blocked-args' | 'conditional-pass' | 'conditional-unknown' | 'enosys' | 'not-on-arch' | 'translated';
 
 export interface CheckFinding {
   name: string;
@@ -43,7 +43,13 @@ export function checkObserved(observed: Observed, baseline: Exclude<BaselineName
   const risk = new Map(report.risky.map((r) => [r.name, r.why]));
   const findings: CheckFinding[] = [];
   const withRisk = (f: CheckFinding): CheckFinding => (risk.has(f.name) ? { ...f, risk: risk.get(f.name)! } : f);
-  for (const a of report.added) findings.push(withRisk({ name: a.name, verdict: 'blocked', detail: 'blocked', ...(a.hint ? { hint: a.hint } : {}) }));
+  for (const a of report.added) {
+    const via = /^in place of (\S+) on (\S+)/.exec(a.why);
+    findings.push(withRisk({ name: a.name, verdict: 'blocked', detail: via ? `blocked (the C library calls it on ${via[2]} in place of ${via[1]})` : 'blocked', ...(a.hint ? { hint: a.hint } : {}) }));
+  }
+  // Recorded on another arch: names the node's arch lacks are explained, not called blocked.
+  for (const t of report.translations) findings.push({ name: t.from, verdict: 'translated', detail: `not a syscall on ${t.arch}; there the C library calls ${t.to.join(' / ')} instead (${t.source})` });
+  for (const n of report.notOnArch) findings.push({ name: n.name, verdict: 'not-on-arch', detail: `not a syscall on ${n.arch}: ${n.why}` });
   for (const n of report.narrowed) {
     findings.push(withRisk({ name: n.name, verdict: 'blocked-args', detail: `recorded calls with ${n.args.map((x) => x.map(argInWords).join(' && ')).join(' | ')} would be blocked (${n.why.replace(/^recorded calls outside /, 'allowed only as ')})` }));
   }

@@ -9,8 +9,11 @@ import type { Action, Flag, SeccompArg, SeccompProfile, SyscallRule } from '../p
 import { callAllowed, conditionInWords, testedIndices } from './conditions.js';
 import { type BaselineName, type FlatRule, capName, capThatAllows, defaultCaps, flattenBaseline, runningKernel } from './flatten.js';
 import { riskOf } from './risk.js';
+import { type Translation, translateFor } from './translate.js';
+import { existsOn } from '../resolve.js';
 
-export const RUNTIME_NAMES = ['runc', 'crun', 'none'] as const;
+/** "any": every runtime syscribe knows (runc and crun), so the profile starts under docker, podman and containerd alike. */
+export const RUNTIME_NAMES = ['any', 'runc', 'crun', 'none'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
 
 export const DEFAULT_ACTIONS: Readonly<Record<string, Action>> = {
@@ -31,6 +34,8 @@ export interface GenerateOptions {
   /** The OCI runtime whose own post-filter calls must be allowed, and those calls. */
   runtime?: RuntimeName;
   runtimeSyscalls?: readonly string[];
+  /** The privilege mode those calls were measured for (process.noNewPrivileges); default false. */
+  noNewPrivileges?: boolean;
   defaultAction?: Action;
   errnoRet?: number;
   /** Turn argument-conditional names whose arguments are unknown into unconditional allows. */
@@ -52,6 +57,8 @@ export interface GenerateReport {
   caps: string[];
   kernel: string;
   runtime: RuntimeName;
+  /** The runtime's calls are those of this privilege mode (process.noNewPrivileges). */
+  noNewPrivileges: boolean;
   defaultAction: Action;
   observed: Array<{ arch: ArchId; syscalls: number; calls: number }>;
   /** Observed syscalls the baseline did not allow, now allowed. */
@@ -70,6 +77,12 @@ export interface GenerateReport {
   lossSignals: number;
   /** Names allowed by the profile (any rule), sorted. */
   allowed: string[];
+  /** Listed architectures nothing was recorded on: their part of the profile is derived, not observed. */
+  derivedArches: ArchId[];
+  /** For a derived arch, the calls its C library makes in place of recorded names it lacks. */
+  translations: Translation[];
+  /** Recorded names a listed arch lacks, with no equivalent there (left out where no listed arch has them). */
+  notOnArch: Array<{ arch: ArchId; name: string; why: string }>;
 }
 
 const ENOSYS = 38;
@@ -86,7 +99,7 @@ export function nativeArchFor(arches: readonly ArchId[]): ArchId {
   return head ? head.id : seen[0]!.id;
 }
 
-interface NameStat { stat: SyscallStat; fromRuntime: boolean }
+interface NameStat { stat: SyscallStat; fromRuntime: boolean; /** Added for a derived arch in place of a recorded name. */ via?: string }
 
 function mergeStats(observed: Observed): Map<string, NameStat> {
   const out = new Map<string, NameStat>();
@@ -119,6 +132,8 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
   const seenArches = ARCHES.map((a) => a.id).filter((id) => (observed.arches.get(id)?.size ?? 0) > 0);
   let listed: ArchId[] = opts.arches && opts.arches.length ? [...opts.arches] : [...seenArches];
   for (const a of opts.addArches ?? []) if (!listed.includes(a)) listed.push(a);
+  // Arches asked for that nothing was recorded on (the runtime's native arch, added below, is not one).
+  const derivedArches = seenArches.length ? listed.filter((a) => !seenArches.includes(a)) : [];
   const native = nativeArchFor(listed.length ? listed : seenArches);
   const runtime = opts.runtime ?? 'none';
   const runtimeNames = runtime === 'none' ? [] : [...(opts.runtimeSyscalls ?? [])];
@@ -140,6 +155,23 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
   };
 
   const stats = mergeStats(observed);
+  // A derived arch lacks some recorded names (aarch64 has no open, stat, pipe, …): its C library calls others.
+  const translations: Translation[] = [];
+  const notOnArch: GenerateReport['notOnArch'] = [];
+  const recorded = [...stats.keys()];
+  for (const d of derivedArches) {
+    const t = translateFor(d, recorded);
+    translations.push(...t.translations);
+    notOnArch.push(...t.notOnArch);
+    for (const tr of t.translations) {
+      for (const to of tr.to) if (!stats.has(to)) stats.set(to, { stat: { count: 0, args: [], noArgs: 0, argsTruncated: false }, fromRuntime: false, via: `${tr.from} on ${d}` });
+    }
+  }
+  // A recorded name no listed arch has is no part of this profile (reported as translated or not on the arch).
+  if (derivedArches.length) {
+    const listedArches = listed.map(archById);
+    for (const n of recorded) if (!listedArches.some((a) => existsOn(a, n))) stats.delete(n);
+  }
   for (const n of runtimeNames) if (!stats.has(n)) stats.set(n, { stat: { count: 0, args: [], noArgs: 0, argsTruncated: false }, fromRuntime: true });
 
   const added: Added[] = [];
@@ -152,11 +184,13 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
 
   const baselineWord = opts.baseline === 'none' ? 'no baseline' : `the ${opts.baseline} RuntimeDefault`;
   for (const name of [...stats.keys()].sort()) {
-    const { stat, fromRuntime } = stats.get(name)!;
+    const { stat, fromRuntime, via } = stats.get(name)!;
     const own = byName.get(name) ?? [];
     if (own.some((r) => r.action === 'SCMP_ACT_ALLOW' && !r.args?.length)) continue;
     const condAllow = own.filter((r) => r.action === 'SCMP_ACT_ALLOW' && r.args?.length);
-    const why = fromRuntime ? `called by ${runtime} after it installs the filter` : `observed; ${baselineWord} does not allow it`;
+    const why = fromRuntime
+      ? `called by ${runtime === 'any' ? 'runc or crun' : runtime} after it installs the filter (noNewPrivileges ${opts.noNewPrivileges ?? false})`
+      : via ? `in place of ${via} (derived, not observed); ${baselineWord} does not allow it` : `observed; ${baselineWord} does not allow it`;
     if (condAllow.length > 0) {
       const condition = conditionInWords(name, own);
       const idx = testedIndices(condAllow);
@@ -229,6 +263,7 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
     caps,
     kernel,
     runtime,
+    noNewPrivileges: opts.noNewPrivileges ?? false,
     defaultAction,
     observed: seenArches.map((a) => {
       const m = observed.arches.get(a)!;
@@ -247,6 +282,9 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
     lost: observed.lost,
     lossSignals: observed.lossSignals,
     allowed,
+    derivedArches,
+    translations,
+    notOnArch,
   };
   return { profile, report };
 }

@@ -1,13 +1,28 @@
 /**
  * A throwaway OCI bundle that runs a host program inside a real runtime
- * (runc/crun): empty read-only rootfs, read-only binds of the host's /usr
- * /bin /sbin /lib /lib64 /etc (and /lib32 /libx32 where present; on a
- * merged-/usr host the symlinks /bin → usr/bin … are followed by the bind, so
- * the container sees the same files), the working directory bound read-write
- * at the same path, /tmp and /dev as tmpfs, /proc, the host network (no
- * network namespace), no cgroup mount, no linux.resources, the 14 OCI default
- * capabilities and noNewPrivileges. The only thing that differs between two
- * runs is linux.seccomp.
+ * (runc/crun), set up the way `runc spec` and the container engines (docker,
+ * podman, containerd's CRI) set up a container: /proc; /dev as tmpfs with
+ * /dev/pts (devpts, newinstance), /dev/shm (tmpfs, 64 MiB, mode 1777) and
+ * /dev/mqueue; /sys read-only; the devices every runtime creates on its own
+ * (null, zero, full, random, urandom, tty, /dev/ptmx, /dev/fd …); the 14 OCI
+ * default capabilities in the bounding, effective and permitted sets (none
+ * inheritable or ambient: docker and containerd give none); runc's masked and
+ * read-only /proc paths; and noNewPrivileges **false** unless asked — what an
+ * unconfigured pod, `docker run` and `podman run` do. With noNewPrivileges
+ * false runc installs the filter before it drops capabilities, changes user
+ * and directory, so a profile must allow those calls too; `noNewPrivileges:
+ * true` is the restricted mode (PSS restricted, allowPrivilegeEscalation:
+ * false, `--security-opt no-new-privileges`).
+ *
+ * What differs from an engine's container, on purpose: the root is an empty
+ * read-only directory with read-only binds of the host's /usr /bin /sbin /lib
+ * /lib64 /etc (and /lib32 /libx32 where present; on a merged-/usr host the
+ * symlinks /bin → usr/bin … are followed by the bind), the working directory
+ * bound read-write at the same path, /tmp as tmpfs; the host network (no
+ * network namespace); no cgroup mount and no linux.resources (crun runs with
+ * its cgroup manager disabled on a hybrid cgroup host). None of these change
+ * which calls the runtime makes after it installs the filter. The only thing
+ * that differs between two runs of one bundle is linux.seccomp.
  */
 import { existsSync, promises as fsp } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,7 +48,13 @@ export interface BundleSpec {
   cwd: string;
   seccomp?: SeccompProfile;
   env?: string[];
+  /** process.noNewPrivileges; default false (docker, podman, Kubernetes without allowPrivilegeEscalation: false). */
+  noNewPrivileges?: boolean;
 }
+
+/** runc spec's masked and read-only paths (docker and containerd mask the same). */
+export const MASKED_PATHS = ['/proc/acpi', '/proc/asound', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list', '/proc/timer_stats', '/proc/sched_debug', '/sys/firmware', '/proc/scsi'];
+export const READONLY_PATHS = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 /** Is `path` one of the read-only host dirs (or below one), or the root? Then it is not bound again. */
 function coveredByHostDirs(path: string): boolean {
@@ -45,14 +66,18 @@ export function ociConfig(spec: BundleSpec): Record<string, unknown> {
   const mounts: Array<Record<string, unknown>> = [
     { destination: '/proc', type: 'proc', source: 'proc' },
     { destination: '/dev', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
+    { destination: '/dev/pts', type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
+    { destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
+    { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
     { destination: '/tmp', type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'nodev', 'mode=1777'] },
   ];
   for (const d of HOST_DIRS) if (existsSync(d)) mounts.push({ destination: d, type: 'bind', source: d, options: ['rbind', 'ro'] });
   if (!coveredByHostDirs(spec.cwd)) mounts.push({ destination: spec.cwd, type: 'bind', source: spec.cwd, options: ['rbind', 'rw'] });
   const linux: Record<string, unknown> = {
     namespaces: [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }],
-    maskedPaths: ['/proc/kcore', '/proc/keys', '/proc/timer_list'],
-    readonlyPaths: ['/proc/sys', '/proc/sysrq-trigger'],
+    maskedPaths: MASKED_PATHS,
+    readonlyPaths: READONLY_PATHS,
   };
   if (spec.seccomp) linux.seccomp = spec.seccomp;
   return {
@@ -63,7 +88,7 @@ export function ociConfig(spec: BundleSpec): Record<string, unknown> {
       args: spec.args,
       env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
       cwd: spec.cwd,
-      noNewPrivileges: true,
+      noNewPrivileges: spec.noNewPrivileges ?? false,
       capabilities: { bounding: [...OCI_DEFAULT_CAPS], effective: [...OCI_DEFAULT_CAPS], permitted: [...OCI_DEFAULT_CAPS] },
     },
     root: { path: 'rootfs', readonly: true },
