@@ -118,9 +118,9 @@ describe('syscribe audit FILE…', () => {
       if (auditd) execFileSync('auditd');
     }
     const out = join(dir, 'ring.json');
-    await run(['--dmesg', ...NONE, '-o', out, '--comm', comm]);
     // The kernel rate-limits audit printk: under load (other audit traffic) it may drop every one of
-    // our records, so only check what arrived is right.
+    // our records (--allow-empty: then the profile is empty), so only check what arrived is right.
+    await run(['--dmesg', ...NONE, '-o', out, '--comm', comm, '--allow-empty']);
     const got = allowed(out).names;
     for (const n of got) expect(['close', 'exit_group', 'getpid', 'getuid', 'ioctl', 'listns', 'newfstatat', 'openat', 'read', 'write', 'fstat', 'brk', 'mmap', 'munmap']).toContain(n);
   });
