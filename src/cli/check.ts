@@ -3,13 +3,13 @@ import { ARCHES, type ArchId, archById } from '../arch.js';
 import { archOption } from './arch-option.js';
 import { canonicalName } from '../resolve.js';
 import { Collector } from '../collect/collector.js';
-import { EXIT_FINDING } from '../errors.js';
+import { EXIT_FINDING, UserError } from '../errors.js';
 import { type CheckResult, checkObserved } from '../generate/check.js';
 import { parseKernel } from '../generate/flatten.js';
 import { sniffInput } from '../algebra/inputs.js';
 import { loadProfileFile } from '../profile/load.js';
 import { ingestRecording } from '../ingest/any.js';
-import { formatLines, formatUnknown } from './report.js';
+import { formatLines, formatUnknown, nothingObserved } from './report.js';
 import { type CapArgs, capSpecFrom, withCapOptions } from './cap-options.js';
 import { capsFor, checkCapSpec, hasCapSpec } from '../profile/capabilities.js';
 
@@ -85,6 +85,10 @@ export const checkCommand: CommandModule<object, Args> = {
     const collector = new Collector();
     await collectInputs(argv.inputs, collector, arch);
     const observed = collector.result();
+    // A CI gate must not pass on nothing (an empty file, an empty pipe, a log with no calls).
+    let seen = 0;
+    for (const m of observed.arches.values()) seen += m.size;
+    if (seen === 0) throw new UserError(`${nothingObserved(observed)}: nothing to check`, EXIT_FINDING);
     const opts = {
       ...(argv.kernel ? { kernel: argv.kernel } : {}),
       ...(arch ? { arches: [arch] } : {}),

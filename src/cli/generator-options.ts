@@ -18,7 +18,7 @@ import type { SeccompProfile } from '../profile/types.js';
 import { writeFileAtomic } from '../write/atomic.js';
 import { parseErrno } from '../util/errno.js';
 import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
-import { formatReport } from './report.js';
+import { formatReport, nothingObserved } from './report.js';
 
 export interface GeneratorArgs {
   baseline: string;
@@ -145,12 +145,8 @@ export function observedCount(observed: Pick<Observed, 'arches'>): number {
  */
 export function refuseEmpty(observed: Observed, a: GeneratorArgs, detail = '', json: Record<string, unknown> = {}): void {
   if (a['allow-empty'] || observedCount(observed) > 0) return;
-  const l = observed.lines;
-  const unknown = observed.unknown.reduce((n, u) => n + u.count, 0);
-  const reason =
-    `observed nothing: no syscall in ${l.parsed + l.ignored + l.malformed} lines (${l.parsed} parsed, ${l.ignored} ignored, ${l.malformed} malformed)` +
-    `${unknown ? `, only ${unknown} calls of unknown syscall numbers` : ''}${detail ? `; ${detail}` : ''}; no profile written (--allow-empty writes one anyway)`;
-  if (a.json) process.stdout.write(`${JSON.stringify({ ...json, empty: true, reason, lines: l, unknown: observed.unknown, output: null }, null, 2)}\n`);
+  const reason = `${nothingObserved(observed, detail)}; no profile written (--allow-empty writes one anyway)`;
+  if (a.json) process.stdout.write(`${JSON.stringify({ ...json, empty: true, reason, lines: observed.lines, unknown: observed.unknown, output: null }, null, 2)}\n`);
   throw new UserError(reason, EXIT_FINDING);
 }
 

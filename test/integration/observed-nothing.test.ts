@@ -103,6 +103,17 @@ describe('audit', () => {
   });
 });
 
+describe('check', () => {
+  it('a CI gate does not pass on nothing: an empty pipe or a log without calls is exit 1', () => {
+    const r = run(['check', '-']);
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^syscribe: observed nothing: no syscall in 0 lines .*: nothing to check\n$/);
+    expect(r.out).not.toMatch(/nothing would be blocked/);
+    const noise = run(['check', '-'], '+++ exited with 0 +++\n');
+    expect(noise.code).toBe(1);
+  });
+});
+
 describe('record', () => {
   it('attached to a process that makes no call (stopped) until Ctrl-C: no profile, exit 1', async () => {
     const sleeper = spawn('sleep', ['100'], { stdio: 'ignore' });
