@@ -8,7 +8,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import { UserError } from '../errors.js';
 import { type LineHandler, LineSplitter } from './split-lines.js';
 
@@ -147,18 +147,23 @@ export function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** The held head bytes, then the rest of the stream. */
+/** The held head bytes, then the rest of the stream (piped, so destroying the result stops the source at once). */
 function replay(h: Held): Readable {
   if (!h.chunks.length && !h.ended) return h.rest;
   const { chunks, rest, ended } = h;
   h.chunks = [];
-  return Readable.from(
-    (async function* () {
-      yield* chunks;
-      if (!ended) yield* rest;
-    })(),
-    { objectMode: false },
-  );
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  for (const c of chunks) out.write(c);
+  if (ended) out.end();
+  else {
+    rest.on('error', (e) => out.destroy(e));
+    rest.pipe(out);
+    // Stopped early (destroyed): stop reading the source too (stdin would keep the process alive).
+    out.once('close', () => {
+      if (!rest.readableEnded) rest.destroy();
+    });
+  }
+  return out;
 }
 
 /** Open a stream input once: its held head, then the rest; gunzipped when it starts with gzip magic. */
@@ -171,6 +176,7 @@ async function takeStream(path: string, h: Held): Promise<Readable> {
   if (!gz) return raw;
   const gunzip = createGunzip();
   raw.on('error', (e) => gunzip.destroy(e));
+  gunzip.once('close', () => raw.destroy());
   return raw.pipe(gunzip);
 }
 
@@ -229,6 +235,35 @@ export async function eachLineOfFile(path: string, onLine: LineHandler): Promise
     const err = e as NodeJS.ErrnoException;
     if (err.code && !(err instanceof UserError)) throw describeOpenError(path, err);
     throw e;
+  }
+}
+
+/** Is `path` read as a stream (stdin, a pipe, a FIFO, a device) rather than a regular file? */
+export async function isStreamInput(path: string): Promise<boolean> {
+  if (path === '-' || held.has(path)) return true;
+  try {
+    return !(await fsp.stat(path)).isFile() && !(await fsp.stat(path)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Follow a stream input (`dmesg -w | syscribe audit --follow -`): every line
+ * until it ends or `signal` aborts. A stream has no rotation or truncation.
+ */
+export async function followStream(path: string, onLine: LineHandler, signal?: AbortSignal): Promise<void> {
+  const input = await openInput(path);
+  const stop = (): void => {
+    input.destroy();
+  };
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    await eachLine(input, onLine);
+  } catch (e) {
+    if (!signal?.aborted) throw e;
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
 }
 

@@ -118,6 +118,27 @@ describe('audit -', () => {
   });
 });
 
+describe('audit --follow -', () => {
+  it('follows a pipe (`dmesg -w | syscribe audit --follow -`) until Ctrl-C, then writes what it saw', async () => {
+    const out = join(dir, 'follow.json');
+    const s = spawn(process.execPath, [bin, 'audit', '--follow', '-', ...EXACT, '-o', out], { stdio: ['pipe', 'pipe', 'pipe'] });
+    let err = '';
+    const sawAll = new Promise<void>((res) => s.stderr.on('data', (d) => {
+      err += d;
+      if (/new: exit_group \(x86,/.test(err)) res();
+    }));
+    s.stdin.write(readFileSync(join(fixtures, 'audit', 'ausearch-raw.log')));
+    // The pipe stays open (a live source): only SIGINT ends the follow.
+    await Promise.race([sawAll, new Promise((res) => setTimeout(res, 15_000))]);
+    s.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => s.on('close', res));
+    s.stdin.destroy();
+    expect(err).not.toMatch(/waiting for the file/);
+    expect(code).toBe(0);
+    expect(allowNames(readFileSync(out, 'utf8'))).toEqual(['close', 'exit_group', 'getpid', 'listns', 'openat', 'read']);
+  });
+});
+
 describe('profile readers: check, merge, diff, install, verify', () => {
   it('check -: a recording on stdin that calls reboot is blocked (exit 1)', () => {
     const r = run(['check', '-'], 'execve("/sbin/reboot", ["reboot"], 0x0) = 0\nreboot(LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_POWER_OFF) = -1 EPERM (Operation not permitted)\n');
