@@ -184,4 +184,14 @@ describe('profile readers: check, merge, diff, install, verify', () => {
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/^syscribe: stdin/);
   });
+
+  it('strace - | verify --profile -: a profile made from a real recording, proven in runc from a pipe', async () => {
+    requireTool('runc');
+    const made = await pipeFrom(['strace', '-f', '-o', '/dev/stdout', '/bin/true'], ['strace', '-']);
+    expect(made.code).toBe(0);
+    const r = run(['verify', '--profile', '-', '--', '/bin/true'], made.out);
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^pass: \/bin\/true exits 0 with and without -/);
+  });
 });
