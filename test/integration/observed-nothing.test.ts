@@ -114,6 +114,17 @@ describe('check', () => {
   });
 });
 
+describe('merge', () => {
+  it('a recording that shows no call is not merged as nothing: exit 1, no output', () => {
+    const a = join(dir, 'base.json');
+    writeFileSync(a, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }));
+    const r = run(['merge', a, '-'], '+++ exited with 0 +++\n');
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/^syscribe: stdin \(-\): observed nothing: .*nothing to merge from it\n$/);
+    expect(r.out).toBe('');
+  });
+});
+
 describe('record', () => {
   it('attached to a process that makes no call (stopped) until Ctrl-C: no profile, exit 1', async () => {
     const sleeper = spawn('sleep', ['100'], { stdio: 'ignore' });
