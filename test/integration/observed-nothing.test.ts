@@ -134,7 +134,11 @@ describe('record', () => {
       const rec = spawn(process.execPath, [bin, 'record', '--pid', String(sleeper.pid), '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
       let err = '';
       rec.stderr.on('data', (d) => (err += d));
-      await new Promise((res) => setTimeout(res, 2000));
+      // Ctrl-C once strace is attached (TracerPid set): earlier, under load, syscribe may not be listening yet.
+      const tracer = (): number => Number(/TracerPid:\s*(\d+)/.exec(readFileSync(`/proc/${sleeper.pid}/status`, 'utf8'))?.[1] ?? 0);
+      for (let i = 0; i < 300 && tracer() === 0; i++) await new Promise((res) => setTimeout(res, 100));
+      expect(tracer()).not.toBe(0);
+      await new Promise((res) => setTimeout(res, 500));
       rec.kill('SIGINT');
       const code = await new Promise<number | null>((res) => rec.on('close', res));
       expectRefused({ code, err }, out);
