@@ -18,7 +18,7 @@
  * turn it into a profile first.
  */
 import { UserError } from '../errors.js';
-import { type LoadedProfile, loadProfileFile, looksLikeProfile, parseProfileText } from '../profile/load.js';
+import { type LoadOptions, type LoadedProfile, loadProfileFile, looksLikeProfile, parseProfileText } from '../profile/load.js';
 import type { Action, SeccompProfile } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
 import { isGzip, readHead } from '../sources/lines.js';
@@ -46,6 +46,8 @@ export interface LoadedInputs {
   inputs: MergeInput[];
   /** Load warnings (e.g. a disabled SeccompProfile). */
   warnings: string[];
+  /** Load notes (e.g. a moby-format profile flattened for a target). */
+  notes: string[];
   profiles: number;
   observations: number;
 }
@@ -54,13 +56,13 @@ export interface LoadedInputs {
  * Load every input in order. Profiles first (their shared default decides
  * the default observation profiles get), then observations through the loader.
  */
-export async function loadMergeInputs(paths: readonly string[], loaders: InputLoaders = {}, opts: MergeOptions = {}): Promise<LoadedInputs> {
+export async function loadMergeInputs(paths: readonly string[], loaders: InputLoaders = {}, opts: MergeOptions = {}, loadOpts: LoadOptions = {}): Promise<LoadedInputs> {
   if (!paths.length) throw new UserError('nothing to merge: name at least one profile');
   if (paths.filter((p) => p === '-').length > 1) throw new UserError('stdin (-) can be read once only');
   const slots: Array<LoadedProfile[] | string> = [];
   for (const p of paths) {
     const kind = await sniffInput(p);
-    if (kind === 'profile') slots.push(await loadProfileFile(p));
+    if (kind === 'profile') slots.push(await loadProfileFile(p, loadOpts));
     else {
       if (!loaders.loadObservation) {
         throw new UserError(
@@ -73,6 +75,7 @@ export async function loadMergeInputs(paths: readonly string[], loaders: InputLo
   }
   const loaded = slots.filter((s): s is LoadedProfile[] => typeof s !== 'string').flat();
   const warnings = loaded.flatMap((l) => l.warnings);
+  const notes = loaded.flatMap((l) => l.notes);
   const observationPaths = slots.filter((s): s is string => typeof s === 'string');
   let defaults: Defaults = { defaultAction: 'SCMP_ACT_ERRNO' as Action };
   if (observationPaths.length) {
@@ -92,7 +95,7 @@ export async function loadMergeInputs(paths: readonly string[], loaders: InputLo
     if (!v.ok) throw new Error(`profile made from ${s} is invalid: ${v.errors.slice(0, 3).join('; ')}`);
     inputs.push({ source: `${s} (observed)`, profile: v.profile });
   }
-  return { inputs, warnings, profiles: loaded.length, observations: observationPaths.length };
+  return { inputs, warnings, notes, profiles: loaded.length, observations: observationPaths.length };
 }
 
 /** For tests and callers holding text: profile inputs from strings. */

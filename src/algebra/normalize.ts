@@ -17,6 +17,7 @@
  * name, arguments.
  */
 import { ARCHES } from '../arch.js';
+import { compareValues } from '../profile/exact-json.js';
 import { type Action, OPERATORS, type SeccompArg, type SeccompProfile, type SyscallRule } from '../profile/types.js';
 import { type Effect, effectLabel, effectOf, joinSpelling, maxEffect, sameEffect } from './effect.js';
 
@@ -57,10 +58,10 @@ export function canonicalArg(a: SeccompArg): SeccompArg {
 /** Sorted by index, operator, value, valueTwo. Order does not matter to the runtimes (the comparisons are ANDed). */
 export function canonicalArgs(args: readonly SeccompArg[] | undefined): SeccompArg[] {
   return (args ?? []).map(canonicalArg).sort((a, b) =>
-    a.index - b.index || OP_ORDER.get(a.op)! - OP_ORDER.get(b.op)! || a.value - b.value || (a.valueTwo ?? 0) - (b.valueTwo ?? 0));
+    a.index - b.index || OP_ORDER.get(a.op)! - OP_ORDER.get(b.op)! || compareValues(a.value, b.value) || compareValues(a.valueTwo ?? 0, b.valueTwo ?? 0));
 }
 
-/** Key of a canonical argument list. */
+/** Key of a canonical argument list (exact: values are numbers up to 2^53, bigints above). */
 export function argsKey(args: readonly SeccompArg[]): string {
   return args.map((a) => `${a.index}:${a.op}:${a.value}:${a.valueTwo ?? 0}`).join(',');
 }

@@ -7,7 +7,8 @@ import { EXIT_FINDING, UserError } from '../errors.js';
 import { type CheckResult, checkObserved } from '../generate/check.js';
 import { parseKernel } from '../generate/flatten.js';
 import { sniffInput } from '../algebra/inputs.js';
-import { loadProfileFile } from '../profile/load.js';
+import { type LoadOptions, loadProfileFile } from '../profile/load.js';
+import { targetFrom } from './target-options.js';
 import { ingestRecording } from '../ingest/any.js';
 import { formatLines, formatUnknown, nothingObserved } from './report.js';
 import { type CapArgs, capSpecFrom, withCapOptions } from './cap-options.js';
@@ -26,10 +27,11 @@ const RUNTIMES = ['containerd', 'crio', 'docker'] as const;
 type Runtime = (typeof RUNTIMES)[number];
 
 /** Profiles count as "what the app calls": every name a rule allows or logs. */
-async function collectInputs(paths: string[], collector: Collector, arch: ArchId | undefined): Promise<void> {
+async function collectInputs(paths: string[], collector: Collector, arch: ArchId | undefined, load: LoadOptions): Promise<void> {
   for (const p of paths) {
     if ((await sniffInput(p)) === 'profile') {
-      for (const lp of await loadProfileFile(p)) {
+      for (const lp of await loadProfileFile(p, load)) {
+        for (const n of lp.notes) process.stderr.write(`note: ${n}\n`);
         const arches = (lp.profile.architectures ?? []).map((s) => ARCHES.find((a) => a.scmp === s)!.id);
         const on: ArchId[] = arch ? [arch] : arches.length ? arches : ['x86_64'];
         for (const r of lp.profile.syscalls ?? []) {
@@ -83,7 +85,8 @@ export const checkCommand: CommandModule<object, Args> = {
     const caps = capSpecFrom(argv);
     checkCapSpec(caps);
     const collector = new Collector();
-    await collectInputs(argv.inputs, collector, arch);
+    // A moby-format profile among the inputs is flattened for --arch (default: this machine's), --cap (default: the baseline's set), --kernel.
+    await collectInputs(argv.inputs, collector, arch, { target: targetFrom(argv, argv.baseline as Runtime) });
     const observed = collector.result();
     // A CI gate must not pass on nothing (an empty file, an empty pipe, a log with no calls).
     let seen = 0;

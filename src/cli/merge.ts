@@ -7,10 +7,11 @@ import { type CrdVersion, isValidK8sName, profileToCrd, profileToJson } from '..
 import { assertValidProfile } from '../profile/validate.js';
 import { writeFileAtomic } from '../write/atomic.js';
 import { parseErrno } from '../util/errno.js';
+import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
 
 export { parseErrno };
 
-interface Args {
+interface Args extends TargetArgs {
   inputs: string[];
   output?: string;
   'default-action'?: string;
@@ -57,7 +58,7 @@ export async function runMerge(a: Args, loaders: InputLoaders = {}): Promise<Mer
     if (!isValidK8sName(a.name)) throw new UserError(`--name ${a.name}: not a valid Kubernetes name (lowercase letters, digits, '-', '.')`);
   }
   const opts = mergeOptionsFrom(a);
-  const loaded = await loadMergeInputs(a.inputs, loaders, opts);
+  const loaded = await loadMergeInputs(a.inputs, loaders, opts, { target: targetFrom(a) });
   const { profile, warnings } = mergeProfiles(loaded.inputs, opts);
   assertValidProfile(profile, 'merged profile');
   const text = a.format === 'crd' ? profileToCrd(profile, { name: a.name!, version: a['crd-version'] as CrdVersion }) : profileToJson(profile);
@@ -66,6 +67,7 @@ export async function runMerge(a: Args, loaders: InputLoaders = {}): Promise<Mer
   const n = countAllowed(profile);
   const messages = [
     ...loaded.warnings.map((w) => `warning: ${w}`),
+    ...loaded.notes.map((n) => `note: ${n}`),
     ...warnings.map((w) => `warning: ${w.message}`),
     `merged ${loaded.inputs.length} input${loaded.inputs.length === 1 ? '' : 's'}` +
       `${loaded.observations ? ` (${loaded.observations} recording${loaded.observations === 1 ? '' : 's'})` : ''}: ` +
@@ -82,7 +84,7 @@ export function makeMergeCommand(loaders: InputLoaders = {}): CommandModule<obje
     command: 'merge <inputs..>',
     describe: 'Union of seccomp profiles (OCI JSON and SeccompProfile YAML, mixed): the least restrictive answer per syscall wins',
     builder: (y) =>
-      y
+      withTargetOptions(y)
         .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Profiles: OCI JSON, SeccompProfile YAML (v1beta1/v1), a config.json (- for stdin)' })
         .option('output', { alias: 'o', type: 'string', describe: 'Write the merged profile here (atomically) instead of stdout' })
         .option('default-action', { type: 'string', describe: 'Default action of the result (replaces every input\'s): errno, log, allow, trap, trace, kill, kill-process or SCMP_ACT_*' })
@@ -92,7 +94,8 @@ export function makeMergeCommand(loaders: InputLoaders = {}): CommandModule<obje
         .option('crd-version', { choices: ['v1beta1', 'v1'], default: 'v1beta1', describe: 'SeccompProfile apiVersion' })
         .example('$0 merge web.json worker.json -o app.json', 'one profile allowing what either allows')
         .example('$0 merge base.yaml app.json --format crd --name app -o app.yaml', 'a SeccompProfile YAML and an OCI profile into a SeccompProfile')
-        .example('$0 merge audit-mode.json strict.json --default-action errno', 'inputs with different default actions: say which the result has') as never,
+        .example('$0 merge audit-mode.json strict.json --default-action errno', 'inputs with different default actions: say which the result has')
+        .example('$0 merge docker-default.json app.json --cap CAP_SYS_ADMIN', 'a moby-format profile is flattened (for this arch, these caps, the running kernel) before merging') as never,
     handler: async (argv) => {
       const r = await runMerge(argv, loaders);
       for (const m of r.messages) process.stderr.write(`${m}\n`);

@@ -2,7 +2,8 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { which } from '../util/which.js';
 import { Collector } from '../collect/collector.js';
-import { EXIT_FINDING, UserError } from '../errors.js';
+import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
+import { escapeControl } from '../util/argv.js';
 import { DEFAULT_DIR, DEFAULT_ROOT, installProfile, usageSnippet } from '../install/install.js';
 import { verifyProfile } from '../runtime/verify.js';
 import { bpftraceUnavailable, recordWithBpftrace } from '../record/bpftrace-backend.js';
@@ -26,7 +27,8 @@ export const recordCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withGeneratorOptions(
       y
-        .parserConfiguration({ 'populate--': true })
+        // The command's arguments are passed as written (yargs would run `echo 0x10` as `echo 16`).
+        .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'parse-numbers': false })
         .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
         .option('backend', { choices: ['strace', 'bpftrace', 'auto'], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
         .option('pid', { type: 'number', describe: 'Attach to a running process (threads and children too) until Ctrl-C' })
@@ -57,8 +59,12 @@ export const recordCommand: CommandModule<object, Args> = {
     process.exitCode = outcome.exitCode;
     if (argv.verify) {
       const v = await verifyProfile({ profile, cmd, runtime: argv.runtime === 'crun' ? 'crun' : 'runc' });
-      if (v.pass) process.stderr.write(`verify: pass (exit ${v.confined.exitCode} with and without the profile)\n`);
-      else {
+      if (v.pass) process.stderr.write(`verify: pass (exit ${v.unconfined.exitCode} with and without the profile)\n`);
+      else if (v.verdict === 'cannot-verify') {
+        process.stderr.write(`verify: cannot verify: ${escapeControl(v.reason ?? '')}\n`);
+        process.exitCode = EXIT_USAGE;
+        return;
+      } else {
         process.stderr.write(`verify: FAIL: ${v.reason}${v.denied.length ? `; denied: ${v.denied.join(' ')}` : ''}\n`);
         process.exitCode = EXIT_FINDING;
         return;

@@ -2,7 +2,7 @@
  * Argument conditions of seccomp rules: evaluate them on recorded calls, and
  * say them in words. Pure.
  */
-import type { SeccompArg } from '../profile/types.js';
+import type { ArgValue, SeccompArg } from '../profile/types.js';
 import type { FlatRule } from './flatten.js';
 
 const U64 = (1n << 64n) - 1n;
@@ -68,7 +68,7 @@ const OP_WORDS: Record<SeccompArg['op'], string> = {
   SCMP_CMP_NE: '!=', SCMP_CMP_LT: '<', SCMP_CMP_LE: '<=', SCMP_CMP_EQ: '==', SCMP_CMP_GE: '>=', SCMP_CMP_GT: '>', SCMP_CMP_MASKED_EQ: '&',
 };
 
-function hex(n: number): string {
+function hex(n: ArgValue): string {
   return n > 255 ? `0x${n.toString(16)}` : String(n);
 }
 
@@ -89,8 +89,8 @@ export function conditionInWords(name: string, rules: readonly FlatRule[]): stri
     return 'clone without namespace flags (CLONE_NEWNS|NEWUTS|NEWIPC|NEWUSER|NEWPID|NEWNET|NEWCGROUP)';
   }
   if (name === 'personality' && allow.every((r) => r.args?.length === 1 && r.args[0]!.op === 'SCMP_CMP_EQ' && r.args[0]!.index === 0)) {
-    const known: Record<number, string> = { 0: 'PER_LINUX', 8: 'PER_LINUX32', 0x20000: 'UNAME26', 0x20008: 'PER_LINUX32|UNAME26', 0xffffffff: '0xffffffff (query)' };
-    return `personality only with ${allow.map((r) => known[r.args![0]!.value] ?? hex(r.args![0]!.value)).join(', ')}`;
+    const known: Record<string, string> = { 0: 'PER_LINUX', 8: 'PER_LINUX32', 0x20000: 'UNAME26', 0x20008: 'PER_LINUX32|UNAME26', 0xffffffff: '0xffffffff (query)' };
+    return `personality only with ${allow.map((r) => known[Number(r.args![0]!.value)] ?? hex(r.args![0]!.value)).join(', ')}`;
   }
   return `${name} only when ${allow.map((r) => (r.args ?? []).map(argInWords).join(' && ')).join(' or ')}`;
 }

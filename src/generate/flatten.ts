@@ -85,6 +85,7 @@ export function ruleApplies(r: BaselineRule, t: FlattenTarget, arch: Arch = arch
   const ex = r.excludes;
   if (ex?.arches && archMatches(ex.arches, arch)) return false;
   if (ex?.caps && ex.caps.some((c) => t.caps.includes(c))) return false;
+  if (ex?.minKernel && kernelAtLeast(t.kernel, ex.minKernel)) return false;
   const inc = r.includes;
   if (inc?.arches && !archMatches(inc.arches, arch)) return false;
   if (inc?.caps && !inc.caps.every((c) => t.caps.includes(c))) return false;
@@ -92,18 +93,28 @@ export function ruleApplies(r: BaselineRule, t: FlattenTarget, arch: Arch = arch
   return true;
 }
 
-export function flattenBaseline(name: BaselineName, t: FlattenTarget): FlatBaseline {
-  if (name === 'none') return { name, source: 'none', defaultAction: 'SCMP_ACT_ERRNO', rules: [] };
-  const b = BASELINES[name];
+/**
+ * The rules that apply to the target, without their conditions (moby's and
+ * containers/common's setupSeccomp). Used for the bundled RuntimeDefaults and
+ * for moby-format profiles read from files (src/profile/load.ts).
+ */
+export function flattenRules(list: readonly BaselineRule[], t: FlattenTarget): FlatRule[] {
   const arch = archById(t.arch);
   const rules: FlatRule[] = [];
-  for (const r of b.rules) {
+  for (const r of list) {
     if (!ruleApplies(r, t, arch)) continue;
     const f: FlatRule = { names: [...r.names], action: r.action };
     if (r.errnoRet !== undefined) f.errnoRet = r.errnoRet;
     if (r.args) f.args = r.args.map((a) => ({ ...a }));
     rules.push(f);
   }
+  return rules;
+}
+
+export function flattenBaseline(name: BaselineName, t: FlattenTarget): FlatBaseline {
+  if (name === 'none') return { name, source: 'none', defaultAction: 'SCMP_ACT_ERRNO', rules: [] };
+  const b = BASELINES[name];
+  const rules = flattenRules(b.rules, t);
   const out: FlatBaseline = { name, source: b.source, defaultAction: b.defaultAction, rules };
   if (b.defaultErrnoRet !== undefined) out.defaultErrnoRet = b.defaultErrnoRet;
   return out;

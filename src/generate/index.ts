@@ -9,6 +9,7 @@ import type { Action, Flag, SeccompArg, SeccompProfile, SyscallRule } from '../p
 import { callAllowed, conditionInWords, testedIndices } from './conditions.js';
 import { type BaselineName, type FlatRule, capName, capThatAllows, defaultCaps, flattenBaseline, runningKernel } from './flatten.js';
 import { riskOf } from './risk.js';
+import { U64_MAX, argValue, stringifyJsonExact } from '../profile/exact-json.js';
 import { type Translation, translateFor } from './translate.js';
 import { existsOn } from '../resolve.js';
 
@@ -122,8 +123,8 @@ function eqArgs(idx: number[], tuple: ReadonlyArray<bigint | undefined>): Seccom
   const args: SeccompArg[] = [];
   for (const i of idx) {
     const v = tuple[i];
-    if (v === undefined || v > BigInt(Number.MAX_SAFE_INTEGER) || v < 0n) return undefined;
-    args.push({ index: i, value: Number(v), op: 'SCMP_CMP_EQ' });
+    if (v === undefined || v > U64_MAX || v < 0n) return undefined;
+    args.push({ index: i, value: argValue(v), op: 'SCMP_CMP_EQ' });
   }
   return args;
 }
@@ -204,7 +205,7 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
         else {
           const a = eqArgs(idx, t);
           if (a) {
-            if (!failing.some((f) => JSON.stringify(f) === JSON.stringify(a))) failing.push(a);
+            if (!failing.some((f) => stringifyJsonExact(f) === stringifyJsonExact(a))) failing.push(a);
             // A conditional non-allow rule of the baseline that catches this call would still win: drop it.
             dropName(name, (r) => r.action !== 'SCMP_ACT_ALLOW' && !!r.args?.length && callAllowed([{ ...r, action: 'SCMP_ACT_ALLOW' }], t) === true);
           } else unknownCalls++;
@@ -305,7 +306,7 @@ export function canonicalRules(rules: readonly FlatRule[]): SyscallRule[] {
       if (a.valueTwo) o.valueTwo = a.valueTwo;
       return o;
     });
-    const key = JSON.stringify([r.action, r.errnoRet ?? null, args]);
+    const key = stringifyJsonExact([r.action, r.errnoRet ?? null, args]);
     const g = groups.get(key);
     if (g) g.names.push(...r.names);
     else {
@@ -328,7 +329,7 @@ export function canonicalRules(rules: readonly FlatRule[]): SyscallRule[] {
     if (ca !== cb) return ca - cb;
     const n = cmp(a.names[0]!, b.names[0]!);
     if (n) return n;
-    return cmp(JSON.stringify([a.errnoRet ?? null, a.args ?? []]), JSON.stringify([b.errnoRet ?? null, b.args ?? []]));
+    return cmp(stringifyJsonExact([a.errnoRet ?? null, a.args ?? []]), stringifyJsonExact([b.errnoRet ?? null, b.args ?? []]));
   });
 }
 

@@ -9,6 +9,7 @@ import { UserError } from '../errors.js';
 import { profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
+import { parseJsonExact } from '../profile/exact-json.js';
 import { writeFileAtomic } from '../write/atomic.js';
 
 export const DEFAULT_ROOT = '/var/lib/kubelet/seccomp';
@@ -69,7 +70,7 @@ async function ensureDirs(root: string, parts: string[]): Promise<string> {
 function sameProfile(existing: string, text: string): boolean {
   if (existing === text) return true;
   try {
-    const v = validateProfile(JSON.parse(existing));
+    const v = validateProfile(parseJsonExact(existing));
     return v.ok && profileToJson(v.profile) === text;
   } catch {
     return false;

@@ -13,12 +13,19 @@
  *   writes one (`value: 0`, `errnoRet: 0`), and old v1beta1 objects carry
  *   errnoRet as a string; both are read as the operator means them.
  *
+ * - moby/containers-format profiles (Docker's default.json, containers/common
+ *   seccomp.json: archMap, includes/excludes, name, comment): their rules are
+ *   conditional on the arch, capabilities and kernel, which only docker and
+ *   podman evaluate (containerd and the kubelet drop those keys and would
+ *   apply every rule unconditionally). They are flattened for a target
+ *   (LoadOptions.target: --arch/--cap/--kernel) the way docker does, and the
+ *   LoadedProfile says so (`flattened`, `notes`). From then on: plain OCI.
+ * - argument values exactly (64-bit values as bigint, src/profile/exact-json.ts).
+ *
  * Refused, with the file and the failing JSON path:
- * - anything the OCI schema rejects (src/profile/validate.ts);
- * - moby/containers-format profiles with archMap, includes or excludes:
- *   their rules are conditional on the arch, capabilities and kernel, which
- *   only docker/podman evaluate; containerd and the kubelet drop those keys
- *   and would apply every rule unconditionally. They must be flattened first;
+ * - anything the OCI schema rejects (src/profile/validate.ts), including
+ *   argument values that are negative or above 2^64-1;
+ * - moby-format conditions inside a SeccompProfile spec (the operator drops them);
  * - SeccompProfile spec.baseProfileName: the operator unions the named base
  *   profile in, which syscribe cannot look up.
  */
@@ -28,6 +35,10 @@ import { UserError } from '../errors.js';
 import { describeOpenError, inputLabel, openRawInput } from '../sources/lines.js';
 import type { SeccompProfile } from './types.js';
 import { validateProfile } from './validate.js';
+import { canonicalNumbers, parseJsonExact } from './exact-json.js';
+import { describeTarget, flattenMoby, isMobyFormat } from './moby.js';
+import { hostArch } from '../arch.js';
+import { type FlattenTarget, defaultCaps, runningKernel } from '../generate/flatten.js';
 
 export const SPO_GROUP = 'security-profiles-operator.x-k8s.io';
 export const SPO_VERSIONS = ['v1beta1', 'v1'] as const;
@@ -40,6 +51,10 @@ export interface LoadedProfile {
   /** The file, with "#N" for the Nth document or list item when the file holds several. */
   source: string;
   format: 'oci' | 'crd';
+  /** Set when the file was a moby-format (conditional) profile, flattened for this target. */
+  flattened?: FlattenTarget;
+  /** What the user should be told on stderr (e.g. that and how a profile was flattened). */
+  notes: string[];
   /** For SeccompProfile objects. */
   apiVersion?: string;
   name?: string;
@@ -54,9 +69,9 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const FLATTEN_HINT =
-  'conditional (moby-format) profiles must be flattened for one target first: `syscribe strace --baseline docker|crio|containerd …` ' +
-  'writes the flattened RuntimeDefault plus what the app needs';
+const MOBY_IN_CRD =
+  'moby-format conditions (archMap, includes, excludes) in a SeccompProfile: the operator drops them and would apply every rule; ' +
+  'give the moby-format file itself (syscribe flattens it for --arch/--cap/--kernel), or flatten it with syscribe merge FILE --format crd';
 
 function failValidation(source: string, prefix: string, errors: string[]): never {
   // validate.ts writes "/path: message", "/: message" for the root.
@@ -70,23 +85,48 @@ function validated(obj: Obj, source: string, prefix: string): SeccompProfile {
   return r.profile;
 }
 
-/** A plain OCI seccomp object (at `prefix` in the document, for messages). */
-function fromOci(raw: Obj, source: string, prefix: string): SeccompProfile {
+/** How a moby-format profile is flattened (see src/profile/moby.ts). */
+export interface LoadOptions {
+  /** The node and container the profile is for; default: defaultTarget(). */
+  target?: FlattenTarget;
+}
+
+/** Native arch, Docker's default capability set (the OCI default 14), the running kernel. */
+export function defaultTarget(): FlattenTarget {
+  return { arch: hostArch().id, caps: defaultCaps('docker').sort(), kernel: runningKernel() };
+}
+
+interface Ctx {
+  opts: LoadOptions;
+  notes: string[];
+  flattened?: FlattenTarget;
+}
+
+/** A plain OCI seccomp object (at `prefix` in the document, for messages). moby format is flattened first. */
+function fromOci(raw: Obj, source: string, prefix: string, ctx: Ctx | undefined): SeccompProfile {
   if (!('defaultAction' in raw)) {
     throw new UserError(`${source}: not a seccomp profile: no ${prefix || ''}/defaultAction (and not a SeccompProfile object)`);
   }
-  if ('archMap' in raw) throw new UserError(`${source}: ${prefix}/archMap: ${FLATTEN_HINT}`);
+  if (isMobyFormat(raw)) {
+    // A SeccompProfile's spec has no conditions: the operator would drop them and apply every rule.
+    if (!ctx) {
+      const k = 'archMap' in raw ? 'archMap' : 'syscalls';
+      throw new UserError(`${source}: ${prefix}/${k}: ${MOBY_IN_CRD}`);
+    }
+    const target = ctx.opts.target ?? defaultTarget();
+    const f = flattenMoby(raw, target, source, prefix);
+    validated(f.unconditional, source, prefix);
+    const p = validated(f.obj, source, prefix);
+    ctx.flattened = target;
+    ctx.notes.push(`${source}: flattened a moby-format profile for ${describeTarget(target)}: ${f.rulesKept} of ${f.rulesIn} rules apply` +
+      `${p.architectures ? `, architectures ${p.architectures.join(',')}` : ''} (--arch/--cap/--kernel choose another target)`);
+    return p;
+  }
   const obj: Obj = { ...raw };
   delete obj.comment;
   if (Array.isArray(obj.syscalls)) {
-    obj.syscalls = obj.syscalls.map((r: unknown, i: number) => {
+    obj.syscalls = obj.syscalls.map((r: unknown) => {
       if (!isObj(r)) return r;
-      for (const k of ['includes', 'excludes'] as const) {
-        if (k in r) throw new UserError(`${source}: ${prefix}/syscalls/${i}/${k}: ${FLATTEN_HINT}`);
-      }
-      if ('name' in r && !('names' in r)) {
-        throw new UserError(`${source}: ${prefix}/syscalls/${i}/name: the old docker format (one "name" per rule); write "names": [...] (runtimes reading OCI ignore "name")`);
-      }
       // Comments are harmless: every runtime ignores them.
       if (!('comment' in r)) return r;
       const c = { ...r };
@@ -146,14 +186,14 @@ function fromCrd(doc: Obj, source: string, prefix: string, warnings: string[]): 
       return c;
     });
   }
-  const profile = fromOci(o, source, `${prefix}/spec`);
-  const out: LoadedProfile = { source, format: 'crd', apiVersion, profile, warnings };
+  const profile = fromOci(o, source, `${prefix}/spec`, undefined);
+  const out: LoadedProfile = { source, format: 'crd', apiVersion, profile, warnings, notes: [] };
   if (name !== undefined) out.name = name;
   return out;
 }
 
 /** One parsed document → profiles (a List gives several). */
-function fromDocument(doc: unknown, source: string, into: LoadedProfile[]): void {
+function fromDocument(doc: unknown, source: string, into: LoadedProfile[], opts: LoadOptions): void {
   if (!isObj(doc)) throw new UserError(`${source}: not a seccomp profile (expected an object with defaultAction, or a SeccompProfile; got ${Array.isArray(doc) ? 'a list' : JSON.stringify(doc)})`);
   if (doc.kind === 'List' || doc.kind === 'SeccompProfileList') {
     if (!Array.isArray(doc.items)) throw new UserError(`${source}: /items: a ${doc.kind} without items`);
@@ -169,36 +209,43 @@ function fromDocument(doc: unknown, source: string, into: LoadedProfile[]): void
     into.push(fromCrd(doc, source, '', warnings));
     return;
   }
+  const ctx: Ctx = { opts, notes: [] };
+  const oci = (profile: SeccompProfile): LoadedProfile => {
+    const l: LoadedProfile = { source, format: 'oci', profile, warnings, notes: ctx.notes };
+    if (ctx.flattened) l.flattened = ctx.flattened;
+    return l;
+  };
   if (!('defaultAction' in doc) && isObj(doc.linux) && isObj(doc.linux.seccomp)) {
-    into.push({ source, format: 'oci', profile: fromOci(doc.linux.seccomp, source, '/linux/seccomp'), warnings });
+    into.push(oci(fromOci(doc.linux.seccomp, source, '/linux/seccomp', ctx)));
     return;
   }
-  into.push({ source, format: 'oci', profile: fromOci(doc, source, ''), warnings });
+  into.push(oci(fromOci(doc, source, '', ctx)));
 }
 
 /** Parse a file's text (JSON or YAML, one or more documents). Pure. */
-export function parseProfileText(text: string, source: string): LoadedProfile[] {
+export function parseProfileText(text: string, source: string, opts: LoadOptions = {}): LoadedProfile[] {
   const t = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   const trimmed = t.trimStart();
   if (!trimmed) throw new UserError(`${source}: empty file`);
   const docs: unknown[] = [];
   if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
     try {
-      docs.push(JSON.parse(t));
+      docs.push(parseJsonExact(t));
     } catch (e) {
       throw new UserError(`${source}: invalid JSON: ${(e as Error).message}`);
     }
   } else {
-    for (const d of parseAllDocuments(t)) {
+    // intAsBigInt: 64-bit argument values exactly (canonicalNumbers turns the small ones back into numbers).
+    for (const d of parseAllDocuments(t, { intAsBigInt: true })) {
       if (d.errors.length) throw new UserError(`${source}: invalid YAML: ${d.errors[0]!.message.split('\n')[0]}`);
-      const js: unknown = d.toJS();
+      const js: unknown = canonicalNumbers(d.toJS());
       if (js !== null && js !== undefined) docs.push(js);
     }
     if (!docs.length) throw new UserError(`${source}: no YAML document in the file`);
   }
   const out: LoadedProfile[] = [];
   // Errors name the document ("file#2"); several profiles are named file#1, file#2, … in order.
-  docs.forEach((d, i) => fromDocument(d, docs.length > 1 ? `${source}#${i + 1}` : source, out));
+  docs.forEach((d, i) => fromDocument(d, docs.length > 1 ? `${source}#${i + 1}` : source, out, opts));
   if (out.length > 1) out.forEach((p, k) => { p.source = `${source}#${k + 1}`; });
   return out;
 }
@@ -228,13 +275,13 @@ export async function readProfileText(path: string): Promise<string> {
 }
 
 /** Every profile in a file (several for multi-document YAML or a List). */
-export async function loadProfileFile(path: string): Promise<LoadedProfile[]> {
-  return parseProfileText(await readProfileText(path), path === '-' ? 'stdin' : path);
+export async function loadProfileFile(path: string, opts: LoadOptions = {}): Promise<LoadedProfile[]> {
+  return parseProfileText(await readProfileText(path), path === '-' ? 'stdin' : path, opts);
 }
 
 /** Exactly one profile from a file. */
-export async function loadProfile(path: string): Promise<LoadedProfile> {
-  const all = await loadProfileFile(path);
+export async function loadProfile(path: string, opts: LoadOptions = {}): Promise<LoadedProfile> {
+  const all = await loadProfileFile(path, opts);
   if (all.length !== 1) throw new UserError(`${path}: holds ${all.length} profiles; name a file with one`);
   return all[0]!;
 }

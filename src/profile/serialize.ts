@@ -1,8 +1,10 @@
 /**
  * Deterministic serialisation: stable key order, names sorted, 2-space JSON,
- * trailing newline. The same profile always gives the same bytes.
+ * trailing newline. The same profile always gives the same bytes. Argument
+ * values are written exactly (64-bit values as integer literals, never doubles).
  */
 import { stringify as yamlStringify } from 'yaml';
+import { stringifyJsonExact } from './exact-json.js';
 import type { SeccompArg, SeccompProfile, SyscallRule } from './types.js';
 
 /** Key order index, value, valueTwo (only when not 0), op. */
@@ -30,7 +32,7 @@ export function orderProfile(p: SeccompProfile): SeccompProfile {
 }
 
 export function profileToJson(p: SeccompProfile): string {
-  return `${JSON.stringify(orderProfile(p), null, 2)}\n`;
+  return `${stringifyJsonExact(orderProfile(p), 2)}\n`;
 }
 
 export const CRD_GROUP = 'security-profiles-operator.x-k8s.io';

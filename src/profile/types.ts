@@ -14,12 +14,18 @@ export type Operator = (typeof OPERATORS)[number];
 export const FLAGS = ['SECCOMP_FILTER_FLAG_TSYNC', 'SECCOMP_FILTER_FLAG_LOG', 'SECCOMP_FILTER_FLAG_SPEC_ALLOW', 'SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV'] as const;
 export type Flag = (typeof FLAGS)[number];
 
+/**
+ * A 64-bit unsigned argument value, exact: a number when it is a safe
+ * integer (≤ 2^53-1), a bigint above (see src/profile/exact-json.ts).
+ */
+export type ArgValue = number | bigint;
+
 export interface SeccompArg {
   index: number;
-  /** For SCMP_CMP_MASKED_EQ: the mask. Numbers above 2^53 do not occur in the runtimes' profiles. */
-  value: number;
+  /** The value compared with; for SCMP_CMP_MASKED_EQ the mask. */
+  value: ArgValue;
   /** For SCMP_CMP_MASKED_EQ: the value the masked argument must equal. Omitted when 0. */
-  valueTwo?: number;
+  valueTwo?: ArgValue;
   op: Operator;
 }
 

@@ -4,6 +4,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { SECCOMP_SCHEMA } from './schema.js';
 import type { SeccompProfile } from './types.js';
 import { UserError } from '../errors.js';
+import { U64_MAX } from './exact-json.js';
 
 type AjvCtor = typeof AjvModule.default;
 const Ajv: AjvCtor = (AjvModule as unknown as { default?: AjvCtor }).default ?? (AjvModule as unknown as AjvCtor);
@@ -29,9 +30,50 @@ function describe(e: ErrorObject): string {
 
 export type Validation = { ok: true; profile: SeccompProfile } | { ok: false; errors: string[] };
 
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * Argument values are exact 64-bit unsigned integers: numbers up to 2^53-1,
+ * bigints above (exact-json.ts). ajv knows only doubles, so these fields are
+ * checked here, and ajv sees a copy with the bigints replaced by 0.
+ */
+function checkArgValues(obj: unknown, errors: string[]): unknown {
+  if (!isObj(obj) || !Array.isArray(obj.syscalls)) return obj;
+  let copied = false;
+  const syscalls = obj.syscalls.map((r: unknown, i: number) => {
+    if (!isObj(r) || !Array.isArray(r.args)) return r;
+    let rc: Obj | undefined;
+    r.args.forEach((a: unknown, j: number) => {
+      if (!isObj(a)) return;
+      for (const k of ['value', 'valueTwo'] as const) {
+        const x = a[k];
+        const path = `/syscalls/${i}/args/${j}/${k}`;
+        if (typeof x === 'bigint') {
+          if (x < 0n) errors.push(`${path}: ${x} is negative (seccomp compares unsigned 64-bit values)`);
+          else if (x > U64_MAX) errors.push(`${path}: ${x} is above 2^64-1 (${U64_MAX}): not a 64-bit value`);
+          rc ??= { ...r, args: [...(r.args as unknown[])] };
+          (rc.args as unknown[])[j] = { ...(rc.args as Obj[])[j], [k]: 0 };
+        } else if (typeof x === 'number') {
+          if (x < 0) errors.push(`${path}: ${x} is negative (seccomp compares unsigned 64-bit values)`);
+          else if (Number.isInteger(x) && !Number.isSafeInteger(x)) {
+            errors.push(`${path}: ${x} is not exact (a fraction or exponent above 2^53): write the integer in digits`);
+          }
+        }
+      }
+    });
+    if (rc) copied = true;
+    return rc ?? r;
+  });
+  return copied ? { ...obj, syscalls } : obj;
+}
+
 export function validateProfile(obj: unknown): Validation {
   const v = validator();
-  if (v(obj)) {
+  const valueErrors: string[] = [];
+  const forAjv = checkArgValues(obj, valueErrors);
+  if (valueErrors.length) return { ok: false, errors: valueErrors };
+  if (v(forAjv)) {
     const p = obj as SeccompProfile;
     const errors: string[] = [];
     (p.syscalls ?? []).forEach((r, i) => {
