@@ -83,6 +83,22 @@ describe('--cap is exact, --cap-add/--cap-drop change the default set', () => {
     expect(res.find((x) => x.baseline === 'docker')!.caps).toEqual(sorted([...OCI_DEFAULT_CAPS, 'CAP_SYS_ADMIN']));
     expect(res.every((x) => !x.blocked)).toBe(true);
   });
+  it('profile readers (merge, diff, install, verify) flatten a moby-format profile for the same flags', () => {
+    const moby = join(__dirname, '..', 'fixtures', 'profiles', 'moby-default.excerpt.json');
+    const names = (out: string): string[] => (JSON.parse(out).syscalls as Array<{ names: string[] }>).flatMap((x) => x.names);
+    const plain = run('merge', moby, '--arch', 'x86_64', '--kernel', '6.1');
+    expect(plain.code).toBe(0);
+    expect(names(plain.out)).not.toContain('mount');
+    const admin = run('merge', moby, '--arch', 'x86_64', '--kernel', '6.1', '--cap-add', 'sys_admin');
+    expect(admin.code).toBe(0);
+    expect(admin.err).toContain(`caps ${sorted([...OCI_DEFAULT_CAPS, 'CAP_SYS_ADMIN']).join(',')}`);
+    expect(names(admin.out)).toContain('mount');
+    for (const args of [['merge', moby, '--cap', 'CAP_BOGUS'], ['diff', moby, moby, '--cap-add', 'NET_ADMN'], ['install', 'x', moby, '--root', dir, '--cap-drop', 'nope']]) {
+      const r = run(...args);
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(/^syscribe: --cap(-add|-drop)? \S+: not a Linux capability/);
+    }
+  });
   it('the list is the kernel\'s: 41 names, CAP_CHOWN … CAP_CHECKPOINT_RESTORE; --cap ALL is all of them', () => {
     expect(LINUX_CAPABILITIES).toHaveLength(41);
     expect(LINUX_CAPABILITIES[0]).toBe('CAP_CHOWN');
