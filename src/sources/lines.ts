@@ -70,8 +70,10 @@ async function holdIfStream(path: string): Promise<Held | undefined> {
   const h = held.get(path);
   if (h) return h;
   let rest: Readable;
-  if (path === '-') rest = process.stdin;
-  else {
+  if (path === '-') {
+    rest = process.stdin;
+    if (process.stdin.isTTY) process.stderr.write('reading stdin (-) from the terminal; end with Ctrl-D\n');
+  } else {
     const fh = await openFile(path);
     if ((await fh.stat()).isFile()) {
       await fh.close();
@@ -242,7 +244,8 @@ export async function eachLineOfFile(path: string, onLine: LineHandler): Promise
 export async function isStreamInput(path: string): Promise<boolean> {
   if (path === '-' || held.has(path)) return true;
   try {
-    return !(await fsp.stat(path)).isFile() && !(await fsp.stat(path)).isDirectory();
+    const st = await fsp.stat(path);
+    return !st.isFile() && !st.isDirectory();
   } catch {
     return false;
   }
