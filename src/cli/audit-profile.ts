@@ -16,7 +16,7 @@ export const auditProfileCommand: CommandModule<object, Args> = {
       .example('$0 audit-profile --baseline crio --arch aarch64 -o audit.json', 'CRI-O\'s, for an arm64 node')
       .example('$0 audit-profile --no-log-denials -o audit.json', 'do not log the baseline\'s own ERRNO answers') as never,
   handler: async (argv) => {
-    checkOutputArgs(argv);
+    await checkOutputArgs(argv);
     const opts = generatorOptionsFrom(argv);
     // Log every call the baseline would deny, and list the native arch's whole family so
     // 32-bit and x32 calls are logged too (instead of hitting the bad-arch action).

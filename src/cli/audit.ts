@@ -15,6 +15,7 @@ import { eachLineOfFile } from '../sources/lines.js';
 import type { LineResult, Observation } from '../types.js';
 import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, refuseEmpty, withGeneratorOptions, writeProfile } from './generator-options.js';
 import { formatReport } from './report.js';
+import { escapeControl } from '../util/escape.js';
 
 export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
 const SPLIT_KEYS = ['container', 'exe', 'comm'] as const;
@@ -148,7 +149,7 @@ export const auditCommand: CommandModule<object, Args> = {
       .example('$0 audit audit.log --split-by container -o profiles/', 'one profile per container')
       .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs') as never,
   handler: async (argv) => {
-    checkOutputArgs(argv);
+    await checkOutputArgs(argv, { directory: !!argv['split-by'] });
     const opts = generatorOptionsFrom(argv);
     const filter = filterFrom(argv);
     const split = argv['split-by'];
@@ -197,8 +198,11 @@ export const auditCommand: CommandModule<object, Args> = {
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       process.stderr.write(`${written.length} profile(s) in ${dir} (one per ${split}):\n`);
-      for (const w of written) process.stderr.write(`  ${w.key}: ${w.file} (${w.syscalls} syscalls observed)\n`);
-      process.stderr.write(`lines: ${totals.lines.parsed} parsed, ${totals.lines.ignored} ignored, ${totals.lines.malformed} malformed\n${filterLine}\n`);
+      for (const w of written) process.stderr.write(`  ${escapeControl(w.key)}: ${escapeControl(w.file)} (${w.syscalls} syscalls observed)
+`);
+      process.stderr.write(`lines: ${totals.lines.parsed} parsed, ${totals.lines.ignored} ignored, ${totals.lines.malformed} malformed
+${filterLine}
+`);
       if (totals.lossSignals) process.stderr.write(`WARNING: the log says ${totals.lost} records were lost (${totals.lossSignals} loss signals): the profiles may be incomplete\n`);
     }
   },
@@ -236,7 +240,7 @@ async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: 
   const sink = new AuditSink(filter, undefined, argv['proc-root'], (name, o) => {
     dirty = true;
     schedule();
-    process.stderr.write(`new: ${name} (${archById(o.arch).id}${o.comm !== undefined ? `, ${o.comm}` : ''}${o.pid !== undefined ? ` pid ${o.pid}` : ''})\n`);
+    process.stderr.write(`new: ${name} (${archById(o.arch).id}${o.comm !== undefined ? `, ${escapeControl(o.comm)}` : ''}${o.pid !== undefined ? ` pid ${o.pid}` : ''})\n`);
   });
   const ac = new AbortController();
   const stop = (): void => ac.abort();

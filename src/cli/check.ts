@@ -11,6 +11,8 @@ import { type LoadOptions, loadProfileFile } from '../profile/load.js';
 import { targetFrom } from './target-options.js';
 import { ingestRecording } from '../ingest/any.js';
 import { formatLines, formatUnknown, nothingObserved } from './report.js';
+import { escapeControl } from '../util/escape.js';
+import { inputLabel, isStreamInput } from '../sources/lines.js';
 import { type CapArgs, capSpecFrom, withCapOptions } from './cap-options.js';
 import { capsFor, checkCapSpec, hasCapSpec } from '../profile/capabilities.js';
 
@@ -26,11 +28,28 @@ interface Args extends CapArgs {
 const RUNTIMES = ['containerd', 'crio', 'docker'] as const;
 type Runtime = (typeof RUNTIMES)[number];
 
-/** Profiles count as "what the app calls": every name a rule allows or logs. */
+/**
+ * Profiles count as "what the app calls": every name a rule allows or logs.
+ * An input that is neither (empty, `[]`, `null`, a YAML alias bomb, a text
+ * with no line either parser understands) is an input error: the loader's
+ * own one-line reason, exit 2 — never "nothing would be blocked".
+ */
 async function collectInputs(paths: string[], collector: Collector, arch: ArchId | undefined, load: LoadOptions): Promise<void> {
   for (const p of paths) {
-    if ((await sniffInput(p)) === 'profile') {
-      for (const lp of await loadProfileFile(p, load)) {
+    let profiles = (await sniffInput(p)) === 'profile' ? await loadProfileFile(p, load) : undefined;
+    if (!profiles) {
+      const mine = new Collector();
+      await ingestRecording(p, mine);
+      const r = mine.result();
+      if (r.lines.parsed === 0 && r.lines.ignored === 0) {
+        // A pipe cannot be read again for the loader's reason: say it here.
+        if (await isStreamInput(p)) throw new UserError(`${inputLabel(p)}: ${r.lines.malformed ? 'neither a seccomp profile nor a strace or audit log' : 'empty input'}`);
+        profiles = await loadProfileFile(p, load); // throws its reason
+      }
+      else collector.absorb(r);
+    }
+    if (profiles) {
+      for (const lp of profiles) {
         for (const n of lp.notes) process.stderr.write(`note: ${n}\n`);
         const arches = (lp.profile.architectures ?? []).map((s) => ARCHES.find((a) => a.scmp === s)!.id);
         const on: ArchId[] = arch ? [arch] : arches.length ? arches : ['x86_64'];
@@ -42,7 +61,7 @@ async function collectInputs(paths: string[], collector: Collector, arch: ArchId
           }
         }
       }
-    } else await ingestRecording(p, collector);
+    }
   }
 }
 
@@ -91,7 +110,7 @@ export const checkCommand: CommandModule<object, Args> = {
     // A CI gate must not pass on nothing (an empty file, an empty pipe, a log with no calls).
     let seen = 0;
     for (const m of observed.arches.values()) seen += m.size;
-    if (seen === 0) throw new UserError(`${nothingObserved(observed)}: nothing to check`, EXIT_FINDING);
+    if (seen === 0 && observed.unknown.length === 0) throw new UserError(`${nothingObserved(observed)}: nothing to check`, EXIT_FINDING);
     const opts = {
       ...(argv.kernel ? { kernel: argv.kernel } : {}),
       ...(arch ? { arches: [arch] } : {}),
@@ -99,8 +118,10 @@ export const checkCommand: CommandModule<object, Args> = {
     const baselines: Runtime[] = argv['all-runtimes'] ? [...RUNTIMES] : [argv.baseline as Runtime];
     const results = baselines.map((b) => checkObserved(observed, b, hasCapSpec(caps) ? { ...opts, caps: capsFor(b, caps) } : opts));
     const blocked = results.some((r) => r.blocked);
+    // A number no table knows may be anything, a blocked call included: a finding, never "nothing would be blocked".
+    const cannotTell = observed.unknown.length > 0;
     if (argv.json) {
-      process.stdout.write(`${JSON.stringify({ blocked, results, lines: observed.lines, unknown: observed.unknown, malformed: observed.malformed }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ blocked, cannotTell, results, lines: observed.lines, unknown: observed.unknown, malformed: observed.malformed }, null, 2)}\n`);
     } else {
       let s = '';
       for (const r of results) {
@@ -111,9 +132,12 @@ export const checkCommand: CommandModule<object, Args> = {
       }
       if (argv['all-runtimes']) s += table(results);
       s += formatLines(observed.lines, observed.malformed) + formatUnknown(observed.unknown);
-      s += blocked ? 'result: something would be blocked (exit 1)\n' : 'result: nothing would be blocked\n';
+      for (const u of observed.unknown) s += `  UNKNOWN         ${u.arch} ${u.name !== undefined ? `name ${escapeControl(u.name)}` : `number ${u.nr ?? u.nrText}`}: unknown — cannot tell whether it would be blocked\n`;
+      s += blocked
+        ? `result: something would be blocked${cannotTell ? ', and some calls are unknown' : ''} (exit 1)\n`
+        : cannotTell ? 'result: unknown syscalls — cannot tell (exit 1)\n' : 'result: nothing would be blocked\n';
       process.stdout.write(s);
     }
-    if (blocked) process.exitCode = EXIT_FINDING;
+    if (blocked || cannotTell) process.exitCode = EXIT_FINDING;
   },
 };

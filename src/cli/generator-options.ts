@@ -15,7 +15,8 @@ import { capSpecFrom, withCapOptions } from './cap-options.js';
 import { assertValidProfile } from '../profile/validate.js';
 import { type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
-import { writeFileAtomic } from '../write/atomic.js';
+import { checkOutput, checkOutputDir, writeOutput } from '../write/output.js';
+import { writeStdout } from '../write/stdio.js';
 import { parseErrno } from '../util/errno.js';
 import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
 import { formatReport, nothingObserved } from './report.js';
@@ -64,7 +65,7 @@ export function withGeneratorOptions<T>(y: Argv<T>, observing = true): Argv<T & 
     .option('errno', { type: 'string', describe: 'defaultErrnoRet: EPERM, ENOSYS or a number (default: the baseline\'s, else EPERM)', group: 'Profile:' })
     .option('widen', { type: 'boolean', describe: 'Allow argument-conditional syscalls unconditionally when their arguments are unknown', group: 'Profile:' })
     .option('log-denials', { type: 'boolean', describe: 'Add SECCOMP_FILTER_FLAG_LOG so denials reach the audit log', group: 'Profile:' })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write the profile here (atomically) instead of stdout', group: 'Output:' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write the profile here instead of stdout (a regular file is replaced atomically; devices, FIFOs, symlink targets are written through)', group: 'Output:' })
     .option('format', { choices: ['oci', 'crd'], default: 'oci', describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)', group: 'Output:' })
     .option('crd-version', { choices: ['v1beta1', 'v1'], default: 'v1beta1', describe: 'SeccompProfile apiVersion', group: 'Output:' })
     .option('name', { type: 'string', describe: 'metadata.name of the SeccompProfile (--format crd)', group: 'Output:' })
@@ -105,13 +106,14 @@ export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
   return o;
 }
 
-/** Check the output flags before any work is done. */
-export function checkOutputArgs(a: GeneratorArgs): void {
+/** Check the output flags, and that -o can be written (a directory with `directory`), before any work is done. */
+export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean } = {}): Promise<void> {
   if (a.json && !a.output) throw new UserError('--json prints the summary on stdout, so the profile needs -o FILE');
   if (a.format === 'crd') {
     if (!a.name) throw new UserError('--format crd needs --name (the SeccompProfile metadata.name)');
     if (!isValidK8sName(a.name)) throw new UserError(`--name ${a.name}: not a valid Kubernetes name (lowercase letters, digits, '-', '.')`);
   }
+  if (a.output && a.output !== '-') await (o.directory ? checkOutputDir(a.output) : checkOutput(a.output));
 }
 
 /** The profile as the bytes to write. */
@@ -126,8 +128,8 @@ export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'fo
     process.stderr.write(`note: a SeccompProfile has no defaultErrnoRet; the operator answers unlisted calls with EPERM, not errno ${p.defaultErrnoRet}\n`);
   }
   const text = renderProfile(p, a);
-  if (a.output && a.output !== '-') await writeFileAtomic(a.output, text);
-  else process.stdout.write(text);
+  if (a.output && a.output !== '-') await writeOutput(a.output, text);
+  else await writeStdout(text);
 }
 
 /** Distinct syscalls observed, all arches. */

@@ -7,6 +7,8 @@ import { hideBin } from 'yargs/helpers';
 import { createRequire } from 'node:module';
 import { UserError, EXIT_USAGE } from '../errors.js';
 import { commands } from './commands.js';
+import { escapeControl } from '../util/escape.js';
+import { guardStdio } from '../write/stdio.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -78,6 +80,8 @@ export function buildCli(argv: string[]): Argv {
     .demandCommand(1, 'Name a command (see syscribe --help).')
     .version(pkg.version)
     .help()
+    // --help/--version return instead of exiting, so a failed write of the text is seen (write/stdio.ts).
+    .exitProcess(false)
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilog('Exit codes: 0 success, 1 a finding (verification failed, blocked syscalls found, profiles differ), 2 usage or input error.')
@@ -101,13 +105,14 @@ export function buildCli(argv: string[]): Argv {
 }
 
 export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+  guardStdio(); // EPIPE on stdout: quiet exit 141; ENOSPC & co.: one line, exit 2
   try {
     await buildCli(argv).parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     const err = e as Error & { exitCode?: number };
     if (isDebug(argv)) process.stderr.write(`${err.stack ?? String(err)}\n`);
-    else process.stderr.write(`syscribe: ${err.message.split('\n')[0]}\n${err instanceof UserError ? err.message.split('\n').slice(1).map((l) => `${l}\n`).join('') : ''}`);
+    else process.stderr.write(`syscribe: ${escapeControl(err.message.split('\n')[0]!)}\n${err instanceof UserError ? err.message.split('\n').slice(1).map((l) => `${escapeControl(l)}\n`).join('') : ''}`);
     return err instanceof UserError ? err.exitCode : EXIT_USAGE;
   }
 }

@@ -238,7 +238,12 @@ export function parseProfileText(text: string, source: string, opts: LoadOptions
     // intAsBigInt: 64-bit argument values exactly (canonicalNumbers turns the small ones back into numbers).
     for (const d of parseAllDocuments(t, { intAsBigInt: true })) {
       if (d.errors.length) throw new UserError(`${source}: invalid YAML: ${d.errors[0]!.message.split('\n')[0]}`);
-      const js: unknown = canonicalNumbers(d.toJS());
+      let js: unknown;
+      try {
+        js = canonicalNumbers(d.toJS()); // the yaml library refuses alias bombs (maxAliasCount) with a plain Error
+      } catch (e) {
+        throw new UserError(`${source}: invalid YAML: ${(e as Error).message}`);
+      }
       if (js !== null && js !== undefined) docs.push(js);
     }
     if (!docs.length) throw new UserError(`${source}: no YAML document in the file`);

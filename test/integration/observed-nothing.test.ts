@@ -104,13 +104,14 @@ describe('audit', () => {
 });
 
 describe('check', () => {
-  it('a CI gate does not pass on nothing: an empty pipe or a log without calls is exit 1', () => {
-    const r = run(['check', '-']);
-    expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^syscribe: observed nothing: no syscall in 0 lines .*: nothing to check\n$/);
-    expect(r.out).not.toMatch(/nothing would be blocked/);
-    const noise = run(['check', '-'], '+++ exited with 0 +++\n');
+  it('a CI gate does not pass on nothing: a log without calls is exit 1; an empty pipe is exit 2 (as an empty file)', () => {
+    const noise = run(['check', '-'], '+++ exited with 0 +++\n--- SIGCHLD {si_signo=SIGCHLD} ---\n');
     expect(noise.code).toBe(1);
+    expect(noise.err).toMatch(/^syscribe: observed nothing: no syscall in 2 lines .*: nothing to check\n$/);
+    expect(noise.out).not.toMatch(/nothing would be blocked/);
+    const empty = run(['check', '-']);
+    expect(empty.code).toBe(2);
+    expect(empty.err).toBe('syscribe: stdin (-): empty input\n');
   });
 });
 
