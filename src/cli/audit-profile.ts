@@ -11,7 +11,7 @@ export const auditProfileCommand: CommandModule<object, Args> = {
   command: 'audit-profile',
   describe: 'Write the audit-mode profile: the chosen RuntimeDefault with default action SCMP_ACT_LOG',
   builder: (y) =>
-    withGeneratorOptions(y)
+    withGeneratorOptions(y, false)
       .example('$0 audit-profile -o /var/lib/kubelet/seccomp/profiles/audit.json', 'containerd RuntimeDefault, but log instead of deny')
       .example('$0 audit-profile --baseline crio --arch aarch64 -o audit.json', 'CRI-O\'s, for an arm64 node')
       .example('$0 audit-profile --baseline none -o audit.json', 'log every call: the audit route to a tight profile')

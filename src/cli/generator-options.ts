@@ -7,9 +7,11 @@ import type { Argv } from 'yargs';
 import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
 import type { Observed } from '../collect/collector.js';
-import { UserError } from '../errors.js';
+import { EXIT_FINDING, UserError } from '../errors.js';
 import { type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName, generateProfile } from '../generate/index.js';
 import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
+import { capsFor, hasCapSpec } from '../profile/capabilities.js';
+import { capSpecFrom, withCapOptions } from './cap-options.js';
 import { assertValidProfile } from '../profile/validate.js';
 import { type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
@@ -18,11 +20,13 @@ import { writeStdout } from '../write/stdio.js';
 import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { SPO_VERSIONS, takesErrno } from '../profile/vocabulary.js';
 import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
-import { formatReport } from './report.js';
+import { formatReport, nothingObserved } from './report.js';
 
 export interface GeneratorArgs {
   baseline: string;
   cap?: string[];
+  'cap-add'?: string[];
+  'cap-drop'?: string[];
   kernel?: string;
   arch?: string[];
   'add-arch'?: string[];
@@ -38,6 +42,7 @@ export interface GeneratorArgs {
   'crd-version': string;
   name?: string;
   json?: boolean;
+  'allow-empty'?: boolean;
 }
 
 /** yargs collects a repeated flag into an array; for single-valued flags keep the last. */
@@ -45,10 +50,13 @@ export function lastValue<V>(v: V | V[]): V {
   return Array.isArray(v) ? v[v.length - 1]! : v;
 }
 
-export function withGeneratorOptions<T>(y: Argv<T>): Argv<T & GeneratorArgs> {
-  return y
+/** `observing`: the command builds the profile from what it observed (strace, audit, record): --allow-empty applies. */
+export function withGeneratorOptions<T>(y: Argv<T>, observing = true): Argv<T & GeneratorArgs> {
+  const z = observing
+    ? y.option('allow-empty', { type: 'boolean', describe: 'Write the profile even when nothing was observed (else: no profile, exit 1)', group: 'Output:' })
+    : y;
+  return withCapOptions(z, 'Profile:')
     .option('baseline', { choices: [...BASELINE_NAMES], default: 'containerd', describe: 'RuntimeDefault to build on (containerd, CRI-O, Docker) or none', group: 'Profile:' })
-    .option('cap', { type: 'string', array: true, describe: 'Container capability (repeatable; default: the runtime\'s default set)', group: 'Profile:' })
     .option('kernel', { type: 'string', describe: 'Kernel X.Y for minKernel conditions (default: running kernel)', group: 'Profile:' })
     .option('arch', { type: 'string', array: true, describe: 'Architectures to list instead of the observed ones (repeatable)', group: 'Profile:' })
     .option('add-arch', { type: 'string', array: true, describe: 'Architecture to list in addition to the observed ones', group: 'Profile:' })
@@ -88,7 +96,8 @@ export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
     widen: !!a.widen,
     logDenials: !!a['log-denials'],
   };
-  if (a.cap?.length) o.caps = a.cap.flatMap((c) => c.split(',')).filter(Boolean);
+  const caps = capSpecFrom(a);
+  if (hasCapSpec(caps)) o.caps = capsFor(o.baseline, caps);
   if (a.kernel !== undefined) o.kernel = a.kernel;
   const arches = parseArches(a.arch, '--arch');
   if (arches) o.arches = arches;
@@ -124,11 +133,38 @@ export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'fo
   else await writeStdout(text);
 }
 
-/** Generate from what was observed, validate, write, and print the summary. Returns the report. */
-export async function emitProfile(observed: Observed, a: GeneratorArgs, opts: GenerateOptions = generatorOptionsFrom(a), extra: Record<string, unknown> = {}): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
+/** Distinct syscalls observed, all arches. */
+export function observedCount(observed: Pick<Observed, 'arches'>): number {
+  let n = 0;
+  for (const m of observed.arches.values()) n += m.size;
+  return n;
+}
+
+/**
+ * Observing nothing is not a success: the profile would be deny-all or the
+ * baseline alone. Unless --allow-empty: exit 1 (a finding) with one line
+ * saying why (the line counts, and `detail`, e.g. what the filters removed);
+ * nothing is written. With --json the summary is still printed on stdout.
+ */
+export function refuseEmpty(observed: Observed, a: GeneratorArgs, detail = '', json: Record<string, unknown> = {}): void {
+  if (a['allow-empty'] || observedCount(observed) > 0) return;
+  const reason = `${nothingObserved(observed, detail)}; no profile written (--allow-empty writes one anyway)`;
+  if (a.json) process.stdout.write(`${JSON.stringify({ ...json, empty: true, reason, lines: observed.lines, unknown: observed.unknown, output: null }, null, 2)}\n`);
+  throw new UserError(reason, EXIT_FINDING);
+}
+
+/** Generate from what was observed, validate, write, and print the summary. Returns the report. Observed nothing: see refuseEmpty. */
+export async function emitProfile(
+  observed: Observed,
+  a: GeneratorArgs,
+  opts: GenerateOptions = generatorOptionsFrom(a),
+  extra: Record<string, unknown> = {},
+  more: { summary?: string; emptyDetail?: string } = {},
+): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
+  refuseEmpty(observed, a, more.emptyDetail, extra);
   const { profile, report } = generateProfile(observed, opts);
   await writeProfile(profile, a);
   if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...report, output: a.output }, null, 2)}\n`);
-  else process.stderr.write(formatReport(report, a.output));
+  else process.stderr.write(formatReport(report, a.output) + (more.summary ?? ''));
   return { profile, report };
 }

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { type Arch, type ArchId, archById } from '../arch.js';
 import { BASELINES } from '../data/baselines.generated.js';
-import { OptionError, UserError } from '../errors.js';
+import { OptionError } from '../errors.js';
+import { capName, runtimeDefaultCaps } from '../profile/capabilities.js';
 import type { Action, SeccompArg } from '../profile/types.js';
 import type { BaselineRule } from './baseline-types.js';
 
@@ -40,9 +41,9 @@ export interface FlatBaseline {
   rules: FlatRule[];
 }
 
-/** The default capability set of the runtime behind a baseline (none: the OCI default 14). */
+/** The default capability set of the runtime behind a baseline (none: the OCI default 14); src/profile/capabilities.ts owns it. */
 export function defaultCaps(name: BaselineName): string[] {
-  return [...(name === 'none' ? BASELINES.containerd.defaultCaps : BASELINES[name].defaultCaps)];
+  return runtimeDefaultCaps(name);
 }
 
 /** "6.18.44-fc" → "6.18". */
@@ -69,11 +70,7 @@ function kernelAtLeast(have: string, want: string): boolean {
   return a > c || (a === c && b >= d);
 }
 
-/** Normalise a capability name: "sys_admin" / "CAP_SYS_ADMIN" → "CAP_SYS_ADMIN". */
-export function capName(c: string): string {
-  const u = c.trim().toUpperCase();
-  return u.startsWith('CAP_') ? u : `CAP_${u}`;
-}
+export { capName };
 
 function archMatches(list: readonly string[], arch: Arch): boolean {
   return list.some((n) => arch.go.includes(n));
