@@ -8,8 +8,12 @@ const FLAGS: Readonly<Record<string, string>> = {
   timeoutSec: '--timeout',
   readyTimeoutSec: '--ready-timeout',
   defaultErrnoRet: '--errno',
+  'caps.exact': '--cap',
+  'caps.add': '--cap-add',
+  'caps.drop': '--cap-drop',
 };
 
 export function flagFor(option: string): string {
+  if (option.startsWith('-')) return option;
   return FLAGS[option] ?? `--${option.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
 }
