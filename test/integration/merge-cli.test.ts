@@ -45,7 +45,7 @@ const MERGED: SeccompProfile = {
 let stracePath = '';
 beforeAll(async () => {
   requireTool('strace');
-  // A real recording (see test/unit/merge-cli.test.ts): strace -f -o FILE /bin/true
+  // A real recording: strace -f -o FILE /bin/true (needs strace: an integration test)
   stracePath = join(dir, 'true.strace');
   await execa('strace', ['-f', '-o', stracePath, '/bin/true']);
 });
