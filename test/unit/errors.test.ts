@@ -8,8 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { CommandModule } from 'yargs';
-import { commands } from '../../src/cli/commands.js';
-import { errorLines, exitFor, main } from '../../src/cli/main.js';
+import { errorLines, exitFor } from '../../src/cli/main.js';
+import { runCli } from '../helpers/cli.js';
 import { EXIT_INTERNAL, OptionError, UserError } from '../../src/errors.js';
 import { mergeProfiles } from '../../src/algebra/merge.js';
 import { parseKernel } from '../../src/generate/flatten.js';
@@ -17,23 +17,7 @@ import { parseKernel } from '../../src/generate/flatten.js';
 const dir = mkdtempSync(join(tmpdir(), `syscribe-errors-${process.pid}-`));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[], extra: CommandModule<object, object>[] = []) {
-  const err: string[] = [];
-  const out: string[] = [];
-  const ew = process.stderr.write.bind(process.stderr);
-  const ow = process.stdout.write.bind(process.stdout);
-  process.stderr.write = ((s: string) => (err.push(String(s)), true)) as typeof process.stderr.write;
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  const saved = process.exitCode;
-  try {
-    const code = await main(argv, [...commands, ...extra]);
-    return { code, err: err.join(''), out: out.join('') };
-  } finally {
-    process.stderr.write = ew;
-    process.stdout.write = ow;
-    process.exitCode = saved;
-  }
-}
+const run = runCli;
 
 /** A command whose handler has a bug: it reads a property of undefined (a real TypeError). */
 const buggy: CommandModule<object, object> = {
