@@ -67,8 +67,10 @@ export async function groupContainers(perContainer: Map<string, ContainerObserva
   const filtering = !!(opts.namespaces || opts.workloads);
   const needCri = filtering || opts.by !== 'container';
   const ids = [...perContainer.keys()].filter((k) => k !== NO_CONTAINER && isHexId(k));
-  const known: Map<string, PodContainer> = needCri && pods ? await pods.resolve(ids) : new Map();
-  const notice = needCri ? pods?.failure : undefined;
+  // No container seen: nothing to ask (and gRPC is not loaded).
+  const ask = needCri && pods !== undefined && ids.length > 0;
+  const known: Map<string, PodContainer> = ask ? await pods.resolve(ids) : new Map();
+  const notice = ask ? pods.failure : undefined;
   if (filtering && notice) throw new UserError(`${opts.namespaces ? '--namespace' : '--workload'} needs the container runtime's CRI: ${notice}`);
 
   const groups = new Map<string, Group>();
