@@ -16,6 +16,7 @@ PACKAGES=(
   gcc libc6-dev gcc-multilib libseccomp-dev
   curl python3 procps util-linux gzip iproute2
   qemu-user-static busybox-static
+  nginx-light redis-server redis-tools
   containerd
 )
 

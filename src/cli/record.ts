@@ -2,9 +2,12 @@ import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import { which } from '../util/which.js';
 import { Collector } from '../collect/collector.js';
-import { EXIT_FINDING, UserError } from '../errors.js';
+import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
+import { escapeControl } from '../util/argv.js';
 import { DEFAULT_DIR, DEFAULT_ROOT, installProfile, usageSnippet } from '../install/install.js';
-import { verifyProfile } from '../runtime/verify.js';
+import { type VerifyOptions, verifyProfile } from '../runtime/verify.js';
+import type { SeccompProfile } from '../profile/types.js';
+import { inContainerNote, inContainerSummary, recordInContainer } from '../record/in-container.js';
 import { bpftraceUnavailable, recordWithBpftrace } from '../record/bpftrace-backend.js';
 import { type RecordOutcome, type RecordTarget, recordWithStrace } from '../record/strace-backend.js';
 import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
@@ -16,6 +19,7 @@ interface Args extends GeneratorArgs {
   root: string;
   dir: string;
   pid?: number;
+  'in-container'?: boolean;
   '--'?: string[];
   cmd?: string[];
 }
@@ -31,6 +35,7 @@ export const recordCommand: CommandModule<object, Args> = {
         .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
         .option('backend', { choices: ['strace', 'bpftrace', 'auto'], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
         .option('pid', { type: 'number', describe: 'Attach to a running process (threads and children too) until Ctrl-C' })
+        .option('in-container', { type: 'boolean', describe: 'Run CMD in a container (--runtime runc or crun; runc for any/none) and record only what its seccomp filter sees: the runtime\'s own calls after it installs the filter and the program\'s, in the container (root). With --no-new-privileges the container runs with noNewPrivileges true' })
         .option('verify', { type: 'boolean', describe: 'Then run CMD in runc with and without the profile (syscribe verify)' })
         .option('install', { type: 'string', describe: "Then install the profile as NAME under the kubelet's seccomp root (syscribe install)" })
         .option('root', { type: 'string', default: DEFAULT_ROOT, describe: 'Seccomp root for --install' })
@@ -38,6 +43,7 @@ export const recordCommand: CommandModule<object, Args> = {
     )
       .example('$0 record -o app.json -- ./app --serve', 'run ./app under strace -f, write the profile when it exits (or on Ctrl-C)')
       .example('$0 record --backend bpftrace --baseline none --runtime none -o app.json -- make test', 'count in the kernel; the build runs at nearly full speed')
+      .example('$0 record --in-container --verify --baseline none -o sh.json -- sh -c "cd /tmp && ls"', 'record inside a runc container (noNewPrivileges false), then prove the profile there')
       .example('$0 record --pid 4242 -o app.json', 'attach to a running process until Ctrl-C')
       .example('$0 record --verify --install my-app -o my-app.json -- ./app --selftest', 'record, prove it in runc, install it for the kubelet') as never,
   handler: async (argv) => {
@@ -46,9 +52,29 @@ export const recordCommand: CommandModule<object, Args> = {
     const cmd = [...(argv.cmd ?? []), ...(argv['--'] ?? [])].map(String);
     if (argv.pid === undefined && cmd.length === 0) throw new UserError('name a command after -- (syscribe record -o out.json -- CMD ARGS...), or --pid PID');
     if (argv.verify && argv.pid !== undefined) throw new UserError('--verify needs a command to run (not --pid)');
+    if (argv['in-container'] && argv.pid !== undefined) throw new UserError('--in-container runs a command in a container; it cannot attach to --pid');
+    if (argv['in-container'] && argv.backend === 'bpftrace') throw new UserError('--in-container records with strace (--backend strace)');
     if (argv.pid !== undefined && cmd.length) throw new UserError('--pid and a command exclude each other');
     if (argv.pid !== undefined && (!Number.isInteger(argv.pid) || argv.pid <= 0)) throw new UserError(`--pid ${argv.pid}: not a process id`);
     if (cmd.length && !(cmd[0]!.includes('/') ? existsSync(cmd[0]!) : which(cmd[0]!))) throw new UserError(`${cmd[0]}: command not found`);
+    const containerRuntime = argv.runtime === 'crun' ? 'crun' : 'runc';
+    const noNewPrivileges = argv['new-privileges'] === false;
+    if (argv['in-container']) {
+      const collector = new Collector();
+      const rec = await recordInContainer({ cmd, runtime: containerRuntime, noNewPrivileges }, collector);
+      // The runtime's own calls after the install were recorded. --runtime runc|crun (or none): nothing more;
+      // --runtime any (the default): the measured sets of every runtime are added too, so the profile also
+      // starts under the other runtime and newer releases.
+      if (argv.runtime !== 'any') Object.assign(opts, { runtime: 'none', runtimeSyscalls: [] });
+      const { profile } = await emitProfile(collector.result(), argv, opts, {
+        backend: 'strace', inContainer: { ...inContainerSummary(rec), measuredSetsAdded: argv.runtime === 'any' }, exitCode: rec.exitCode, interrupted: rec.interrupted,
+      });
+      if (!argv.json) process.stderr.write(inContainerNote({ ...rec, measuredSetsAdded: argv.runtime === 'any' }));
+      process.exitCode = rec.exitCode;
+      if (argv.verify && !(await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges }))) return;
+      if (argv.install) await install(argv, profile);
+      return;
+    }
     const target: RecordTarget = argv.pid !== undefined ? { pid: argv.pid } : { cmd };
     let backend = argv.backend;
     if (backend === 'auto') backend = (await bpftraceUnavailable()) ? 'strace' : 'bpftrace';
@@ -56,19 +82,31 @@ export const recordCommand: CommandModule<object, Args> = {
     const outcome: RecordOutcome = backend === 'bpftrace' ? await recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
     const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted });
     process.exitCode = outcome.exitCode;
-    if (argv.verify) {
-      const v = await verifyProfile({ profile, cmd, runtime: argv.runtime === 'crun' ? 'crun' : 'runc' });
-      if (v.pass) process.stderr.write(`verify: pass (exit ${v.confined.exitCode} with and without the profile)\n`);
-      else {
-        process.stderr.write(`verify: FAIL: ${v.reason}${v.denied.length ? `; denied: ${v.denied.join(' ')}` : ''}\n`);
-        process.exitCode = EXIT_FINDING;
-        return;
-      }
-    }
-    if (argv.install) {
-      const r = await installProfile(argv.install, profile, { root: argv.root, dir: argv.dir });
-      process.stderr.write(`installed: ${r.path}\n`);
-      process.stderr.write(usageSnippet(r));
-    }
+    if (argv.verify && !(await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges }))) return;
+    if (argv.install) await install(argv, profile);
   },
 };
+
+/** Run verify and print its verdict; false (exit status set) when it failed. */
+async function reportVerify(o: VerifyOptions): Promise<boolean> {
+  const v = await verifyProfile(o);
+  const mode = `, noNewPrivileges ${o.noNewPrivileges ?? false}`;
+  if (v.pass) {
+    process.stderr.write(`verify: pass in ${v.version}${mode} (exit ${v.unconfined.exitCode} with and without the profile)\n`);
+    return true;
+  }
+  if (v.verdict === 'cannot-verify') {
+    process.stderr.write(`verify: cannot verify: ${escapeControl(v.reason ?? '')}\n`);
+    process.exitCode = EXIT_USAGE;
+    return false;
+  }
+  process.stderr.write(`verify: FAIL: ${v.reason}${v.denied.length ? `; denied: ${v.denied.join(' ')}` : ''}\n`);
+  process.exitCode = EXIT_FINDING;
+  return false;
+}
+
+async function install(argv: Args, profile: SeccompProfile): Promise<void> {
+  const r = await installProfile(argv.install!, profile, { root: argv.root, dir: argv.dir });
+  process.stderr.write(`installed: ${r.path}\n`);
+  process.stderr.write(usageSnippet(r));
+}

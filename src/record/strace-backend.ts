@@ -10,6 +10,7 @@ import { loadExeca } from '../util/exec.js';
 import type { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { StraceParser } from '../ingest/strace.js';
+import type { LineResult } from '../types.js';
 import { eachLineOfFifo } from '../sources/fifo.js';
 import { ptraceDiagnosis } from './diagnose.js';
 import { which } from '../util/which.js';
@@ -28,9 +29,30 @@ export interface RecordOutcome {
   interrupted: boolean;
 }
 
+/** Between strace's FIFO and the parser: which lines go on (record --in-container, see after-install.ts). */
+export interface LineStage {
+  line(text: string, n: number): void;
+  /** End of input: the stage passes on or drops what it still holds. */
+  end(): void;
+}
+
+export interface StraceRecordOptions {
+  /** More strace options, before `-o` (e.g. --pidns-translation). */
+  straceArgs?: string[];
+  /**
+   * Make the stage that lines go through before the parser: `pass` sends a line on to the parser,
+   * `drop` counts it as ignored.
+   */
+  stage?: (pass: (text: string, n: number) => void, drop: (text: string, n: number) => void) => LineStage;
+  /** What SIGINT/SIGTERM to syscribe does instead of signalling strace (record --in-container stops the container). */
+  interrupt?: (sig: NodeJS.Signals) => void;
+}
+
+const DROPPED_LINE = Object.freeze({ kind: 'ignored' }) as LineResult;
+
 export const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGABRT: 6 };
 
-export async function recordWithStrace(target: RecordTarget, collector: Collector): Promise<RecordOutcome> {
+export async function recordWithStrace(target: RecordTarget, collector: Collector, opts: StraceRecordOptions = {}): Promise<RecordOutcome> {
   const execa = await loadExeca();
   const strace = which('strace');
   if (!strace) throw new UserError('strace is not installed: apt-get install -y strace (or dnf install strace)');
@@ -38,7 +60,7 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
   const fifo = join(dir, 'strace.fifo');
   try {
     await execa('mkfifo', ['-m', '0600', fifo]);
-    const args = ['-f', '-qq', '-o', fifo];
+    const args = ['-f', '-qq', ...(opts.straceArgs ?? []), '-o', fifo];
     if (target.pid !== undefined) args.push('-p', String(target.pid));
     else args.push('--', ...target.cmd!);
     const child = execa(strace, args, { stdio: 'inherit', reject: false });
@@ -47,7 +69,8 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     const forward = (sig: NodeJS.Signals) => () => {
       interrupted = true;
       // A tracee started by strace sees the terminal's SIGINT itself; strace -p detaches on it.
-      child.kill(sig);
+      if (opts.interrupt) opts.interrupt(sig);
+      else child.kill(sig);
     };
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
@@ -55,14 +78,18 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     process.on('SIGTERM', onTerm);
 
     const parser = new StraceParser();
-    const reading = eachLineOfFifo(fifo, (line, n) => collector.line(parser.line(line), n, line, 'strace'), child);
+    const toParser = (line: string, n: number) => collector.line(parser.line(line), n, line, 'strace');
+    const stage = opts.stage?.(toParser, (line, n) => collector.line(DROPPED_LINE, n, line, 'strace'));
+    let staged = 0;
+    const reading = eachLineOfFifo(fifo, stage ? (line, n) => (staged++, stage.line(line, n)) : toParser, child);
     const result = await child;
     await reading;
+    stage?.end();
     process.off('SIGINT', onInt);
     process.off('SIGTERM', onTerm);
     for (const o of parser.end()) collector.add(o);
 
-    if (collector.lines.parsed === 0 && !interrupted && result.exitCode !== 0) {
+    if ((stage ? staged : collector.lines.parsed) === 0 && !interrupted && result.exitCode !== 0) {
       const why = await ptraceDiagnosis();
       throw new UserError(`strace recorded nothing (exit ${result.exitCode ?? result.signal})${why ? `: ${why}` : ''}`);
     }

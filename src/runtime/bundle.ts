@@ -190,3 +190,116 @@ export async function runBundle(b: Bundle, runtime: RuntimeName | Runtime, opts:
     await execa(file, args, { reject: false, stdin: 'ignore' });
   }
 }
+
+/** Up to `max` bytes from the start of a file ('' when it is missing). */
+async function head(path: string, max = 1 << 20): Promise<string> {
+  const fh = await fsp.open(path, 'r').catch(() => undefined);
+  if (!fh) return '';
+  try {
+    const buf = Buffer.alloc(max);
+    const { bytesRead } = await fh.read(buf, 0, max, 0);
+    return buf.subarray(0, bytesRead).toString('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** A container started in the background (a server): its runtime process runs until the container is over. */
+export interface BackgroundRun {
+  id: string;
+  /** Has the container's init exited (on its own, or after stop())? */
+  exited(): boolean;
+  /** Host pid of the container's init once the runtime wrote it (waits up to `ms` for the pid file). */
+  pid(ms?: number): Promise<number | undefined>;
+  /**
+   * Stop the container as an engine does: SIGTERM to its init (`runtime kill ID TERM`), wait `graceSec`,
+   * then SIGKILL; then delete it. Resolves with the run's result (stdout/stderr read from files, at most
+   * 1 MiB each) and how it ended. Safe to call more than once and after the container exited by itself.
+   */
+  stop(graceSec?: number): Promise<BackgroundResult>;
+}
+
+export interface BackgroundResult extends RunResult {
+  /** 'self': it exited before stop(); 'SIGTERM': it exited within the grace period; 'SIGKILL': it had to be killed. */
+  endedBy: 'self' | 'SIGTERM' | 'SIGKILL';
+}
+
+/**
+ * Start the bundle as a fresh container in the background (`runtime run`, in the foreground of a child
+ * process, so its exit status is known) with stdin /dev/null and stdout/stderr written to files in the
+ * bundle (a chatty server fills no memory). Call stop() when done; it deletes the container.
+ */
+export async function startBundle(b: Bundle, runtime: RuntimeName | Runtime): Promise<BackgroundRun> {
+  const execa = await loadExeca();
+  const rt = typeof runtime === 'string' ? findRuntime(runtime) : runtime;
+  const id = containerId();
+  const pidFile = join(b.dir, `${id}.pid`);
+  const logFile = join(b.dir, `${id}.log`);
+  const outFile = join(b.dir, `${id}.stdout`);
+  const errFile = join(b.dir, `${id}.stderr`);
+  const started = Date.now() / 1000;
+  const { file, args } = runtimeArgv(rt, ['run', '--bundle', b.dir, '--pid-file', pidFile, id], logFile);
+  const child = execa(file, args, { reject: false, stdin: 'ignore', stdout: { file: outFile }, stderr: { file: errFile }, cwd: b.dir });
+  let over = false;
+  let endedAt = 0;
+  const done = child.then((r) => {
+    over = true;
+    endedAt = Date.now() / 1000;
+    return r;
+  });
+  const rtCall = (sub: string[]) => {
+    const a = runtimeArgv(rt, sub);
+    return execa(a.file, a.args, { reject: false, stdin: 'ignore', timeout: 10_000 });
+  };
+  const readPid = async (ms = 0): Promise<number | undefined> => {
+    const t0 = Date.now();
+    for (;;) {
+      const t = (await fsp.readFile(pidFile, 'utf8').catch(() => '')).trim();
+      if (t && Number.isInteger(Number(t))) return Number(t);
+      if (over || Date.now() - t0 >= ms) return undefined;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  };
+  const within = (ms: number) => Promise.race([done.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+  let stopping: Promise<BackgroundResult> | undefined;
+  const stop = async (graceSec = 10): Promise<BackgroundResult> => {
+    let endedBy: BackgroundResult['endedBy'] = 'self';
+    if (!over) {
+      endedBy = 'SIGTERM';
+      // A container that is still being created has no init to signal yet: wait for its pid file first.
+      await readPid(5000);
+      await rtCall(['kill', id, 'TERM']);
+      if (!(await within(graceSec * 1000))) {
+        endedBy = 'SIGKILL';
+        await rtCall(['kill', id, 'KILL']);
+        if (!(await within(5000))) child.kill('SIGKILL');
+      }
+    }
+    const r = await done;
+    await rtCall(['delete', '-f', id]);
+    const stderr = await head(errFile);
+    const stderrLog = stderr.split('\n').filter((l) => l.startsWith('{"msg":')).join('\n');
+    const errors = runtimeErrors(`${await head(logFile)}\n${stderrLog}`);
+    const out: BackgroundResult = {
+      exitCode: r.exitCode ?? (r.signal ? 128 : 1),
+      stdout: await head(outFile),
+      stderr,
+      timedOut: false,
+      started,
+      ended: endedAt || Date.now() / 1000,
+      endedBy,
+    };
+    const p = await readPid();
+    if (p !== undefined) out.pid = p;
+    if (errors.length) out.runtimeError = errors.join('; ');
+    const lp = await lastPid();
+    if (lp !== undefined) out.lastPid = lp;
+    return out;
+  };
+  return {
+    id,
+    exited: () => over,
+    pid: readPid,
+    stop: (graceSec) => (stopping ??= stop(graceSec)),
+  };
+}

@@ -50,12 +50,28 @@ export interface LogRecords {
   /** Loss signals seen since the mark (records the kernel or auditd dropped). */
   lost: number;
   source: Mark['source'];
+  /** The sentinel (see writeSentinel) was read: every record made before it is in. */
+  sentinelSeen?: boolean;
 }
 
-async function readSince(mark: Mark, keep: (o: Observation) => boolean): Promise<LogRecords> {
+/**
+ * Put a marker record into the audit stream now (`auditctl -m`, a USER record) and return its text.
+ * The kernel queues it behind every record already made, and auditd writes in queue order, so once it is
+ * in the log, so are all records made before this call: no guessing how long auditd takes under load.
+ * Undefined when it cannot be written (no auditd, no auditctl): callers then wait by time.
+ */
+export async function writeSentinel(mark: Mark): Promise<string | undefined> {
+  if (mark.source !== 'audit') return undefined;
+  const text = `syscribe-sentinel-${process.pid}-${Date.now()}-${Math.random().toString(16).slice(2, 10)}`;
+  const r = await (await loadExeca())('auditctl', ['-m', text], { reject: false, stdin: 'ignore' });
+  return r.exitCode === 0 ? text : undefined;
+}
+
+async function readSince(mark: Mark, keep: (o: Observation) => boolean, sentinel?: string): Promise<LogRecords> {
   const out: LogRecords = { records: [], lost: 0, source: mark.source };
   const loss = noLoss();
   const take = (line: string) => {
+    if (sentinel !== undefined && line.includes(sentinel)) out.sentinelSeen = true;
     const res = parseAuditLine(line);
     addLoss(loss, res);
     for (const o of res.obs ?? []) if (keep(o)) out.records.push(o);
@@ -65,10 +81,20 @@ async function readSince(mark: Mark, keep: (o: Observation) => boolean): Promise
     if (!st) return out;
     let start = mark.offset;
     if (st.ino !== mark.ino) {
-      // auditd rotated the log since the mark: the rest of the old file is now PATH.1 (max_log_file_action = ROTATE).
-      const old = `${mark.path}.1`;
-      const ost = await fsp.stat(old).catch(() => undefined);
-      if (ost && ost.ino === mark.ino && ost.size > mark.offset) await eachLine(createReadStream(old, { start: mark.offset }), take);
+      // auditd rotated the log since the mark (max_log_file_action = ROTATE): the marked file is now PATH.N —
+      // N = 1 after one rotation, more on a busy host. Read its rest, then the newer PATH.N-1 … PATH.1 whole.
+      const olds: Array<{ path: string; ino: number }> = [];
+      for (let i = 1; i <= 99; i++) {
+        const ost = await fsp.stat(`${mark.path}.${i}`).catch(() => undefined);
+        if (!ost) break;
+        olds.push({ path: `${mark.path}.${i}`, ino: ost.ino });
+        if (ost.ino === mark.ino) break;
+      }
+      const at = olds.findIndex((o) => o.ino === mark.ino);
+      if (at >= 0) {
+        await eachLine(createReadStream(olds[at]!.path, { start: mark.offset }), take);
+        for (let i = at - 1; i >= 0; i--) await eachLine(createReadStream(olds[i]!.path), take);
+      }
       start = 0;
     } else if (st.size < mark.offset) {
       start = 0; // truncated
@@ -89,6 +115,8 @@ export interface WaitOptions {
   quietMs?: number;
   /** Give up after this long (ms). Default 3000. */
   maxMs?: number;
+  /** Text of a sentinel record (writeSentinel): done as soon as it is read (`done` and `quietMs` are then not used). */
+  sentinel?: string;
 }
 
 /**
@@ -100,14 +128,22 @@ export async function recordsSince(mark: Mark, keep: (o: Observation) => boolean
   const quiet = wait.quietMs ?? 400;
   const max = wait.maxMs ?? 3000;
   const t0 = Date.now();
-  let last = await readSince(mark, keep);
+  const sentinel = wait.sentinel;
+  let last = await readSince(mark, keep, sentinel);
   let stableSince = Date.now();
   for (;;) {
+    if (sentinel !== undefined) {
+      if (last.sentinelSeen) return last;
+      if (Date.now() - t0 >= max) return last;
+      await new Promise((r) => setTimeout(r, 100));
+      last = await readSince(mark, keep, sentinel);
+      continue;
+    }
     if (wait.done?.(last.records)) return last;
     if (!wait.done && Date.now() - stableSince >= quiet) return last;
     if (Date.now() - t0 >= max) return last;
     await new Promise((r) => setTimeout(r, 100));
-    const next = await readSince(mark, keep);
+    const next = await readSince(mark, keep, sentinel);
     if (next.records.length !== last.records.length) stableSince = Date.now();
     last = next;
   }

@@ -14,12 +14,25 @@
  * profile is invalid, or CMD does not run in the container even without a
  * profile. Everything that goes wrong only under the profile is a finding.
  */
+import { existsSync } from 'node:fs';
 import { UserError } from '../errors.js';
+import type { Observation } from '../types.js';
 import type { SeccompProfile, SyscallRule } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
-import { type RunResult, makeBundle, runBundle, setSeccomp } from './bundle.js';
-import { markLog, namesOf, pidWindow, recordsSince } from './denials.js';
-import { type RuntimeName, findRuntime, runtimeVersion } from './runc.js';
+import { showArgv } from '../util/argv.js';
+import { type BackgroundResult, type Bundle, type BundleSpec, type RunResult, makeBundle, runBundle, setSeccomp, startBundle } from './bundle.js';
+import { type Mark, markLog, namesOf, pidWindow, recordsSince, writeSentinel } from './denials.js';
+import { INIT_COMMS, type Runtime, type RuntimeName, findRuntime, runtimeVersion } from './runc.js';
+import { type ProbeRun, type Readiness, type ReadyOutcome, portOpen, runProbe, waitReady } from './server.js';
+
+export interface ServerOptions {
+  /** How to tell that the server is ready: a TCP port on 127.0.0.1 or a host command; and how long to wait. */
+  ready: Readiness;
+  /** Client commands (argv) run on the host against the ready server, in order; each must exit 0. */
+  probes: string[][];
+  /** Seconds between SIGTERM and SIGKILL when the server is stopped (default 10, as docker stop). */
+  stopGraceSec?: number;
+}
 
 export interface VerifyOptions {
   profile: SeccompProfile;
@@ -28,25 +41,55 @@ export interface VerifyOptions {
   cwd?: string;
   runtime?: RuntimeName;
   compareOutput?: boolean;
-  /** Seconds per run (default 60). */
+  /** Seconds per run (default 60); for a server: per probe and per ready-command attempt. */
   timeoutSec?: number;
+  /** The exit status the command must have without the profile (default 0); anything else is "cannot verify". */
+  expectExit?: number;
+  /** process.noNewPrivileges in the bundle (default false, as docker, podman and Kubernetes run containers). */
+  noNewPrivileges?: boolean;
+  /** CMD is a server: run it in the background, wait until ready, probe it, stop it. */
+  server?: ServerOptions;
+}
+
+export type Verdict = 'pass' | 'fail' | 'cannot-verify';
+
+/** One run of a server: did it get ready, what the probes did, how it ended. */
+export interface ServerRun {
+  ready: ReadyOutcome;
+  /** One per probe that ran (probes stop at the first that fails). */
+  probes: ProbeRun[];
+  /** The server exited by itself before it was stopped. */
+  exitedEarly: boolean;
+}
+
+export interface ProbeResult {
+  argv: string[];
+  unconfined?: ProbeRun;
+  confined?: ProbeRun;
 }
 
 export interface VerifyResult {
+  verdict: Verdict;
+  /** verdict === 'pass'. */
   pass: boolean;
   runtime: RuntimeName;
   /** e.g. "runc 1.1.5+ds1 (commit …, libseccomp 2.5.4)". */
   version: string;
   unconfined: RunResult;
-  confined: RunResult;
-  /** The log-twin rerun (only on failure). */
+  /** The run under the profile (absent when the verdict is cannot-verify: it is not run). */
+  confined?: RunResult;
+  /** The log-twin rerun (on failure; for a server always). */
   logged?: RunResult;
-  /** Why it failed, in words. */
+  /** Why it failed or cannot be verified, in words. */
   reason?: string;
   /** Syscalls the profile denied (from the logged rerun), canonical names, sorted. */
   denied: string[];
   /** Things to know about the result (lost log records, nothing found to blame…). */
   warnings: string[];
+  /** Server mode: the runs' readiness and probes. */
+  server?: { unconfined: ServerRun; confined?: ServerRun; logged?: ServerRun };
+  /** Server mode: each probe with and without the profile. */
+  probes?: ProbeResult[];
 }
 
 const DENYING = (r: SyscallRule) => r.action !== 'SCMP_ACT_ALLOW' && r.action !== 'SCMP_ACT_LOG';
@@ -107,6 +150,43 @@ function firstDifference(a: string, b: string): string {
   return 'they differ';
 }
 
+/** What the log twin logged for a run: the calls P could deny, from the records of the run's pid window. */
+async function deniedIn(p: SeccompProfile, mark: Mark, logged: RunResult, runtime: RuntimeName, warnings: string[]): Promise<string[]> {
+  if (logged.pid === undefined) {
+    warnings.push(`${runtime} did not start the container under the profile's log twin either: ${logged.runtimeError ?? firstLine(logged.stderr)}`);
+    return [];
+  }
+  // The container's processes have host pids from its init's up to the last pid handed out when it
+  // was over (pids are allocated in order). Other processes in that window under some other LOG
+  // profile could slip in (the audit log is shared): only calls P could deny are kept.
+  const could = mayDeny(p);
+  const sentinel = await writeSentinel(mark);
+  const got = await recordsSince(mark, containerRecords(logged.pid, logged.lastPid, (pid) => existsSync(`/proc/${pid}`)), sentinel ? { sentinel, maxMs: 15_000 } : {});
+  if (sentinel && !got.sentinelSeen) warnings.push('auditd did not write a marker record within 15s: the list of denied syscalls may be incomplete');
+  if (got.lost) warnings.push(`the ${got.source === 'audit' ? 'audit log' : 'kernel log'} reported ${got.lost} lost record(s): the list of denied syscalls may be incomplete`);
+  if (got.source === 'dmesg') warnings.push('auditd is not running: read the kernel log, where audit records are rate-limited; start auditd for a complete list');
+  return namesOf(got.records).filter((n) => n.includes(':') || could(n));
+}
+
+/**
+ * Which LOG records are the container's, read after it is over and deleted: pids from its init's up to
+ * the last pid handed out when it was over; not a runtime's init other than ours (another container
+ * starting in the window); not a process that is still alive (every process of ours died with the
+ * container's pid namespace). A short-lived process of another LOG-filtered program started in the
+ * window can still slip in: the audit log carries no namespace or cgroup to tell them apart.
+ */
+export function containerRecords(initPid: number, lastPid: number | undefined, alive: (pid: number) => boolean): (r: Observation) => boolean {
+  const inWindow = pidWindow(initPid, lastPid);
+  const initComms = new Set(Object.values(INIT_COMMS));
+  return (r) => r.action === 'log' && inWindow(r.pid) && !(r.comm !== undefined && initComms.has(r.comm) && r.pid !== initPid) && !alive(r.pid!);
+}
+
+const NO_RECORDS = 'no denial records found: is auditd running (or the kernel logging audit records) and "log" in /proc/sys/kernel/seccomp/actions_logged? A profile can also differ without a denial (an argument condition, a different errno)';
+
+function cannotRun(runtime: RuntimeName, cmd: string[], r: RunResult): string {
+  return `${runtime} could not run ${cmd[0]} even without a profile: ${r.runtimeError ?? (firstLine(r.stderr) || `exit ${r.exitCode}`)}`;
+}
+
 export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
   const runtime = o.runtime ?? 'runc';
   if (!o.cmd.length) throw new UserError('name the command to run (syscribe verify --profile P -- CMD ARGS...)');
@@ -114,17 +194,26 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
   if (!v.ok) throw new UserError(`not a valid OCI seccomp profile: ${v.errors.slice(0, 3).join('; ')}`);
   const timeoutSec = o.timeoutSec ?? 60;
   if (!(timeoutSec > 0)) throw new UserError(`--timeout ${timeoutSec}: a positive number of seconds`);
+  const expectExit = o.expectExit ?? 0;
+  if (!Number.isInteger(expectExit) || expectExit < 0 || expectExit > 255) throw new UserError(`--expect-exit ${expectExit}: an exit status 0-255`);
   const rt = findRuntime(runtime);
   const version = await runtimeVersion(rt);
-  const spec = { args: o.cmd, cwd: o.cwd ?? process.cwd() };
-  const run = { timeoutSec };
+  const spec = { args: o.cmd, cwd: o.cwd ?? process.cwd(), noNewPrivileges: !!o.noNewPrivileges };
   const bundle = await makeBundle(spec);
   try {
+    if (o.server) return await verifyServer(o, o.server, rt, version, bundle, spec, timeoutSec);
+    const run = { timeoutSec };
     const unconfined = await runBundle(bundle, rt, run);
+    const base = { runtime, version, unconfined, denied: [], warnings: [] };
     if (unconfined.runtimeError || unconfined.pid === undefined) {
-      throw new UserError(`${runtime} could not run ${o.cmd[0]} even without a profile: ${unconfined.runtimeError ?? (firstLine(unconfined.stderr) || `exit ${unconfined.exitCode}`)}`);
+      return { ...base, verdict: 'cannot-verify', pass: false, reason: cannotRun(runtime, o.cmd, unconfined) };
     }
-    if (unconfined.timedOut) throw new UserError(`${o.cmd.join(' ')} did not finish within ${timeoutSec}s even without a profile (raise --timeout)`);
+    if (unconfined.timedOut) {
+      return { ...base, verdict: 'cannot-verify', pass: false, reason: `${showArgv(o.cmd)} did not finish within ${timeoutSec}s even without the profile (raise --timeout; a server needs --ready-port or --ready-cmd)` };
+    }
+    if (unconfined.exitCode !== expectExit) {
+      return { ...base, verdict: 'cannot-verify', pass: false, reason: `the command fails without the profile too: exit status ${unconfined.exitCode}${o.expectExit !== undefined ? `, expected ${expectExit} (--expect-exit)` : ''}` };
+    }
 
     await setSeccomp(bundle, { ...spec, seccomp: o.profile });
     const confined = await runBundle(bundle, rt, run);
@@ -133,30 +222,121 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
     else if (confined.runtimeError) reason = `${runtime} failed under the profile: ${confined.runtimeError}`;
     else if (confined.exitCode !== unconfined.exitCode) reason = `exit status ${confined.exitCode} under the profile, ${unconfined.exitCode} without it`;
     else if (o.compareOutput && confined.stdout !== unconfined.stdout) reason = `stdout differs under the profile (${firstDifference(unconfined.stdout, confined.stdout)})`;
-    if (!reason) return { pass: true, runtime, version, unconfined, confined, denied: [], warnings: [] };
+    if (!reason) return { ...base, verdict: 'pass', pass: true, confined };
 
     // The log twin: what P would deny runs on and is logged.
     const warnings: string[] = [];
     await setSeccomp(bundle, { ...spec, seccomp: logTwin(o.profile) });
     const mark = await markLog();
     const logged = await runBundle(bundle, rt, run);
-    let denied: string[] = [];
-    if (logged.pid === undefined) {
-      warnings.push(`${runtime} did not start the container under the profile's log twin either: ${logged.runtimeError ?? firstLine(logged.stderr)}`);
-    } else {
-      // The container's processes have host pids from its init's up to the last pid handed out when it
-      // was over (pids are allocated in order). Other processes in that window under some other LOG
-      // profile could slip in (the audit log is shared): only calls P could deny are kept.
-      const inWindow = pidWindow(logged.pid, logged.lastPid);
-      const could = mayDeny(o.profile);
-      const got = await recordsSince(mark, (r) => r.action === 'log' && inWindow(r.pid));
-      denied = namesOf(got.records).filter((n) => n.includes(':') || could(n));
-      if (got.lost) warnings.push(`the ${got.source === 'audit' ? 'audit log' : 'kernel log'} reported ${got.lost} lost record(s): the list of denied syscalls may be incomplete`);
-      if (got.source === 'dmesg') warnings.push('auditd is not running: read the kernel log, where audit records are rate-limited; start auditd for a complete list');
-    }
-    if (!denied.length) warnings.push('no denial records found: is auditd running (or the kernel logging audit records) and "log" in /proc/sys/kernel/seccomp/actions_logged? A profile can also differ without a denial (an argument condition, a different errno)');
-    return { pass: false, runtime, version, unconfined, confined, logged, reason, denied, warnings };
+    const denied = await deniedIn(o.profile, mark, logged, runtime, warnings);
+    if (!denied.length) warnings.push(NO_RECORDS);
+    return { ...base, verdict: 'fail', pass: false, confined, logged, reason, denied, warnings };
   } finally {
     await bundle.remove();
   }
+}
+
+/**
+ * One server run: start the container in the background, wait until it is ready, run the probes (until the
+ * first that fails), stop it (SIGTERM, grace, SIGKILL, delete).
+ */
+async function serverRun(bundle: Bundle, rt: Runtime, so: ServerOptions, timeoutSec: number): Promise<{ run: ServerRun; result: BackgroundResult }> {
+  const port = so.ready.port;
+  if (port !== undefined) {
+    // A port that already answers would make any server look ready. The previous run's server closed its
+    // socket when it exited; give the port a moment, then refuse.
+    for (let i = 0; i < 50 && (await portOpen(port, 200)); i++) await new Promise((r) => setTimeout(r, 100));
+    if (await portOpen(port, 200)) throw new UserError(`127.0.0.1:${port} already accepts connections before the server starts: another program listens there; pick a free port`);
+  }
+  const bg = await startBundle(bundle, rt);
+  // A server runs until stopped: on Ctrl-C (or SIGTERM to syscribe) stop and delete it before leaving.
+  const interrupted = (sig: NodeJS.Signals) => () => {
+    void bg.stop(1).finally(() => bundle.remove()).finally(() => process.exit(128 + (sig === 'SIGINT' ? 2 : 15)));
+  };
+  const onInt = interrupted('SIGINT');
+  const onTerm = interrupted('SIGTERM');
+  process.once('SIGINT', onInt);
+  process.once('SIGTERM', onTerm);
+  try {
+    const ready = await waitReady(so.ready, bg.exited);
+    const probes: ProbeRun[] = [];
+    if (ready.ready) {
+      for (const p of so.probes) {
+        const pr = await runProbe(p, timeoutSec);
+        probes.push(pr);
+        if (!pr.ok) break;
+      }
+    }
+    const exitedEarly = bg.exited();
+    const result = await bg.stop(so.stopGraceSec ?? 10);
+    return { run: { ready, probes, exitedEarly }, result };
+  } finally {
+    await bg.stop(so.stopGraceSec ?? 10);
+    process.off('SIGINT', onInt);
+    process.off('SIGTERM', onTerm);
+  }
+}
+
+function probeWord(argv: string[]): string {
+  return `probe \`${showArgv(argv)}\``;
+}
+
+function probeFailure(pr: ProbeRun): string {
+  if (pr.error) return pr.error;
+  if (pr.timedOut) return 'timed out';
+  const err = firstLine(pr.stderr);
+  return `exit status ${pr.exitCode}${err ? `: ${err}` : ''}`;
+}
+
+/**
+ * A server: three runs in the same bundle (without the profile, with it, under its log twin), each
+ * started in the background, waited for, probed and stopped. The twin runs even when everything
+ * passed: a call the profile denies that the server tolerates (a failed optional call, a worker that
+ * dies quietly) is only seen in its records.
+ */
+async function verifyServer(o: VerifyOptions, so: ServerOptions, rt: Runtime, version: string, bundle: Bundle, spec: BundleSpec, timeoutSec: number): Promise<VerifyResult> {
+  const runtime = rt.name;
+  if (so.ready.port === undefined && !so.ready.cmd?.length) throw new UserError('a server needs --ready-port PORT or --ready-cmd CMD');
+  if (!(so.ready.timeoutSec > 0)) throw new UserError(`--ready-timeout ${so.ready.timeoutSec}: a positive number of seconds`);
+  const probes: ProbeResult[] = so.probes.map((argv) => ({ argv }));
+  const u = await serverRun(bundle, rt, so, timeoutSec);
+  u.run.probes.forEach((p, i) => (probes[i]!.unconfined = p));
+  const base = { runtime, version, unconfined: u.result, denied: [] as string[], warnings: [] as string[], probes };
+  const cannot = (reason: string): VerifyResult => ({ ...base, verdict: 'cannot-verify', pass: false, reason, server: { unconfined: u.run } });
+  if (u.result.pid === undefined || (u.result.runtimeError && !u.run.ready.ready)) return cannot(cannotRun(runtime, o.cmd, u.result));
+  if (!u.run.ready.ready) return cannot(`the server is not ready without the profile: ${u.run.ready.why}`);
+  const uBad = u.run.probes.findIndex((p) => !p.ok);
+  if (uBad >= 0) return cannot(`${probeWord(so.probes[uBad]!)} fails without the profile too: ${probeFailure(u.run.probes[uBad]!)}`);
+
+  await setSeccomp(bundle, { ...spec, seccomp: o.profile });
+  const c = await serverRun(bundle, rt, so, timeoutSec);
+  c.run.probes.forEach((p, i) => (probes[i]!.confined = p));
+  let reason: string | undefined;
+  const cBad = c.run.probes.findIndex((p) => !p.ok);
+  if (c.result.runtimeError && !c.run.ready.ready) reason = `${runtime} failed under the profile: ${c.result.runtimeError}`;
+  else if (!c.run.ready.ready) reason = `the server is not ready under the profile (ready after ${u.run.ready.seconds}s without it): ${c.run.ready.why}`;
+  else if (cBad >= 0) reason = `${probeWord(so.probes[cBad]!)} fails under the profile (succeeds without it): ${probeFailure(c.run.probes[cBad]!)}`;
+  else if (o.compareOutput) {
+    const i = c.run.probes.findIndex((p, k) => p.stdout !== u.run.probes[k]!.stdout);
+    if (i >= 0) reason = `${probeWord(so.probes[i]!)}: stdout differs under the profile (${firstDifference(u.run.probes[i]!.stdout, c.run.probes[i]!.stdout)})`;
+  }
+  if (!reason && c.run.exitedEarly && !u.run.exitedEarly) reason = `the server exited by itself (status ${c.result.exitCode}) under the profile before it was stopped; without it, it kept running`;
+  // Shutting down is part of the job (docker stop, a pod's termination): it must go as it does without the profile.
+  const grace = so.stopGraceSec ?? 10;
+  if (!reason && c.result.endedBy === 'SIGKILL' && u.result.endedBy === 'SIGTERM') reason = `the server did not stop within ${grace}s of SIGTERM under the profile and was killed; without it, it stopped (status ${u.result.exitCode})`;
+  if (!reason && !u.run.exitedEarly && c.result.endedBy === u.result.endedBy && c.result.exitCode !== u.result.exitCode) reason = `exit status ${c.result.exitCode} after ${u.result.endedBy} under the profile, ${u.result.exitCode} without it`;
+
+  // The log twin, always: a pass needs the absence of denials too.
+  const warnings: string[] = [];
+  await setSeccomp(bundle, { ...spec, seccomp: logTwin(o.profile) });
+  const mark = await markLog();
+  const l = await serverRun(bundle, rt, so, timeoutSec);
+  const denied = await deniedIn(o.profile, mark, l.result, runtime, warnings);
+  if (!l.run.ready.ready) warnings.push(`under the profile's log twin the server was not ready either: ${l.run.ready.why}`);
+  if (!reason && denied.length) reason = `every probe succeeds under the profile, but the profile denied calls the server made (logged by its log twin)`;
+  if (reason && !denied.length) warnings.push(NO_RECORDS);
+  const server = { unconfined: u.run, confined: c.run, logged: l.run };
+  if (!reason) return { ...base, verdict: 'pass', pass: true, confined: c.result, logged: l.result, warnings, server };
+  return { ...base, verdict: 'fail', pass: false, confined: c.result, logged: l.result, reason, denied, warnings, server };
 }

@@ -9,7 +9,6 @@ import { isRoot, requireTool } from '../helpers/tools.js';
 import { runtimeBaseSyscalls } from '../../src/runtime/runtime-base.js';
 import { logTwin, mayDeny, verifyProfile } from '../../src/runtime/verify.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
-import { UserError } from '../../src/errors.js';
 
 const root = join(__dirname, '..', '..');
 const bin = join(root, 'bin', 'syscribe.js');
@@ -73,12 +72,13 @@ describe.each([['runc' as const], ['crun' as const]])('verify /bin/echo hi in %s
   });
 
   it('without write: exit 1 and names write (CLI)', () => {
-    // runc init itself writes to its exec fifo after installing the filter (write is in runc's base), so under
-    // runc the container may fail before echo runs; crun does not need write. Either way: a finding, named.
+    // The runtime itself writes after installing the filter (runc to its exec fifo; crun, with noNewPrivileges
+    // false, to its sync pipe: write is in both bases), so the container may fail before echo runs. Either way:
+    // a finding, named.
     const p = file(`${runtime}-no-write.json`, profile(runtime, ECHO, ['write']));
     const r = cli(['verify', '--runtime', runtime, '--profile', p, '--', '/bin/echo', 'hi']);
     expect(r.code, r.out + r.err).toBe(1);
-    expect(r.out).toMatch(runtime === 'crun' ? /^FAIL: exit status 1 under the profile, 0 without it/ : /^FAIL: (exit status 1 under the profile, 0 without it|runc failed under the profile: )/);
+    expect(r.out).toMatch(new RegExp(`^FAIL: (exit status 1 under the profile, 0 without it|${runtime} failed under the profile: )`));
     expect(r.out).toMatch(/^denied syscalls: write$/m);
   });
 
@@ -145,14 +145,18 @@ describe('verify: cannot run (exit 2)', () => {
     expect(r.err).toMatch(/name the command after --/);
   });
 
-  it.each([['runc' as const], ['crun' as const]])('a command that does not exist, in %s', async (runtime) => {
-    await expect(verifyProfile({ profile: { defaultAction: 'SCMP_ACT_ALLOW' }, cmd: ['/nonexistent/prog'], cwd: dir, runtime }))
-      .rejects.toThrow(new RegExp(`${runtime} could not run /nonexistent/prog even without a profile: .*(no such file|not found)`, 'i'));
+  it.each([['runc' as const], ['crun' as const]])('a command that does not exist, in %s: cannot verify', async (runtime) => {
+    const r = await verifyProfile({ profile: { defaultAction: 'SCMP_ACT_ALLOW' }, cmd: ['/nonexistent/prog'], cwd: dir, runtime });
+    expect(r.verdict).toBe('cannot-verify');
+    expect(r.pass).toBe(false);
+    expect(r.confined).toBeUndefined(); // not run under the profile at all
+    expect(r.reason).toMatch(new RegExp(`^${runtime} could not run /nonexistent/prog even without a profile: .*(no such file|not found)`, 'i'));
   });
 
-  it('a program that does not finish in time without the profile', async () => {
-    await expect(verifyProfile({ profile: { defaultAction: 'SCMP_ACT_ALLOW' }, cmd: ['sleep', '30'], cwd: dir, timeoutSec: 1 }))
-      .rejects.toThrow(UserError);
+  it('a program that does not finish in time without the profile: cannot verify', async () => {
+    const r = await verifyProfile({ profile: { defaultAction: 'SCMP_ACT_ALLOW' }, cmd: ['sleep', '30'], cwd: dir, timeoutSec: 1 });
+    expect(r.verdict).toBe('cannot-verify');
+    expect(r.reason).toMatch(/^sleep 30 did not finish within 1s even without the profile/);
   });
 });
 
