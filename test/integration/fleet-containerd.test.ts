@@ -191,6 +191,9 @@ describe('real containerd + CRI', () => {
     expect(sum.profiles.map((p) => p.key)).toEqual(PODS.map((p) => `${NS}-${p.name}`).sort());
     const web1 = sum.profiles.find((p) => p.key === `${NS}-web-7d4b9c8f5-x2x9k`)!;
     expect(web1.containers.map((m) => m.container).sort()).toEqual(['app', 'proxy']);
+    // The human summary names pod/container per profile.
+    const text = await syscribe(['audit', slice, ...NONE, '--split-by', 'pod', '--namespace', NS, '--cri-socket', cd!.socket, '-o', join(dir, 'by-pod-text')]);
+    expect(text.stderr).toMatch(new RegExp(`${NS}-web-7d4b9c8f5-x2x9k: .*\\(\\d+ syscalls observed; web-7d4b9c8f5-x2x9k/(app, web-7d4b9c8f5-x2x9k/proxy|proxy, web-7d4b9c8f5-x2x9k/app)\\)`));
   }, 60_000);
 
   test('--workload and --namespace filter; one profile', async () => {
