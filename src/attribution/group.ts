@@ -8,10 +8,12 @@
 import { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { isHexId } from './cgroup.js';
+import { type GroupBy, NO_CONTAINER } from './options.js';
+
+export { type GroupBy, NO_CONTAINER } from './options.js';
 import type { PodContainer, PodDirectory } from './pods.js';
 import { type Workload, workloadKey, workloadOf } from './workload.js';
 
-export type GroupBy = 'container' | 'pod' | 'workload';
 
 /** What the audit pass kept for one container (key: its id, or NO_CONTAINER). */
 export interface ContainerObservations {
@@ -20,7 +22,6 @@ export interface ContainerObservations {
   podUid?: string;
 }
 
-export const NO_CONTAINER = 'no-container';
 
 export interface MemberInfo {
   id: string;

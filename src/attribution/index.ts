@@ -6,39 +6,12 @@
  * --namespace / --workload, and merges what is kept when one profile is asked for.
  */
 import { Collector } from '../collect/collector.js';
-import { UserError } from '../errors.js';
 import type { Observed } from '../collect/collector.js';
-import { type ContainerObservations, type GroupBy, type Grouped, type MemberInfo, groupContainers } from './group.js';
+import { type ContainerObservations, type Grouped, type MemberInfo, groupContainers } from './group.js';
+import type { PodAttributionOptions } from './options.js';
+
+export { type PodAttributionOptions, podOptionsFrom } from './options.js';
 import { PodDirectory } from './pods.js';
-
-export interface PodAttributionOptions {
-  by: GroupBy;
-  namespaces?: Set<string>;
-  workloads?: Set<string>;
-  criSocket?: string;
-}
-
-function set(list: string[] | undefined): Set<string> | undefined {
-  const v = list?.flatMap((x) => x.split(',')).map((x) => x.trim()).filter(Boolean);
-  return v?.length ? new Set(v) : undefined;
-}
-
-/** Flags → options, or undefined when nothing needs pods (throws UserError on combinations that cannot work). */
-export function podOptionsFrom(f: { split?: string; namespace?: string[]; workload?: string[]; criSocket?: string }): PodAttributionOptions | undefined {
-  const namespaces = set(f.namespace);
-  const workloads = set(f.workload);
-  const byPods = f.split === 'pod' || f.split === 'workload';
-  if (!byPods && !namespaces && !workloads) {
-    if (f.criSocket !== undefined) throw new UserError('--cri-socket goes with --split-by pod|workload, --namespace or --workload');
-    return undefined;
-  }
-  if ((namespaces || workloads) && (f.split === 'exe' || f.split === 'comm')) throw new UserError(`--namespace / --workload go with --split-by container, pod or workload (not ${f.split})`);
-  const o: PodAttributionOptions = { by: byPods ? (f.split as GroupBy) : 'container' };
-  if (namespaces) o.namespaces = namespaces;
-  if (workloads) o.workloads = workloads;
-  if (f.criSocket !== undefined) o.criSocket = f.criSocket;
-  return o;
-}
 
 export interface AuditAttribution extends Grouped {
   /** Everything kept, as one result (the run's line counts and loss), for a single profile. */

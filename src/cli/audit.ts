@@ -9,9 +9,8 @@ import { generateProfile } from '../generate/index.js';
 import { parseAuditLine } from '../ingest/audit.js';
 import { type AuditFilter, type FilterFlags, filterFrom, keep } from '../ingest/audit-filter.js';
 import { ContainerResolver } from '../ingest/container.js';
-import { type MemberInfo, NO_CONTAINER } from '../attribution/group.js';
-import { DEFAULT_CRI_SOCKETS } from '../attribution/cri.js';
-import { type PodAttributionOptions, attributeAudit, describeMembers, podOptionsFrom } from '../attribution/index.js';
+import type { MemberInfo } from '../attribution/group.js';
+import { NO_CONTAINER, type PodAttributionOptions, podOptionsFrom } from '../attribution/options.js';
 import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.js';
 import { followFile } from '../sources/follow.js';
 import { eachLineOfFile } from '../sources/lines.js';
@@ -139,7 +138,7 @@ export const auditCommand: CommandModule<object, Args> = {
         .option('container', { type: 'string', array: true, describe: 'Only processes of this container (id prefix, or a runc/crun/LXC container name; needs the process still running)', group: 'Filter:' })
         .option('namespace', { type: 'string', array: true, describe: 'Only containers of pods in this Kubernetes namespace (asks the CRI)', group: 'Filter:' })
         .option('workload', { type: 'string', array: true, describe: 'Only containers of this workload (name, or Kind/name: Deployment/web; asks the CRI)', group: 'Filter:' })
-        .option('cri-socket', { type: 'string', describe: `The container runtime's CRI socket for pod attribution (default: the first of ${DEFAULT_CRI_SOCKETS.join(', ')})`, group: 'Filter:' })
+        .option('cri-socket', { type: 'string', describe: `The container runtime's CRI socket for pod attribution (default: the first that exists of /run/containerd/containerd.sock, /var/run/crio/crio.sock, /run/crio/crio.sock)`, group: 'Filter:' })
         .option('split-by', { choices: [...SPLIT_KEYS], describe: 'One profile per container / pod / workload (Deployment, StatefulSet, …) / exe / comm, written into the -o directory', group: 'Output:' })
         .option('proc-root', { type: 'string', default: '/proc', hidden: true, describe: 'procfs root (tests)' })
         .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep reading the file as it grows (survives rotation); rewrite -o as new syscalls appear', group: 'Follow:' })
@@ -179,7 +178,8 @@ export const auditCommand: CommandModule<object, Args> = {
     else if (argv.journal) await eachLineOfCommand(journalArgv(!!argv['journal-json']), (l, n) => sink.line(l, n, 'journalctl'));
     else for (const f of files ?? [defaultInput()]) await eachLineOfFile(f, (l, n) => sink.line(l, n, f));
 
-    const grouped = pods ? await attributeAudit(sink.byKey, sink.perKey, sink.all.result(), pods) : undefined;
+    const att = pods ? await import('../attribution/index.js') : undefined;
+    const grouped = att && pods ? await att.attributeAudit(sink.byKey, sink.perKey, sink.all.result(), pods) : undefined;
     if (grouped?.notice) process.stderr.write(`syscribe: ${grouped.notice}: attributing to container ids only\n`);
     const filtered = sink.filtered + (grouped?.filtered ?? 0);
     if (!split) {
@@ -204,7 +204,7 @@ export const auditCommand: CommandModule<object, Args> = {
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       process.stderr.write(`${written.length} profile(s) in ${dir} (one per ${split}):\n`);
-      for (const w of written) process.stderr.write(`  ${w.key}: ${w.file} (${w.syscalls} syscalls observed${w.containers ? `; ${describeMembers(w.containers)}` : ''})\n`);
+      for (const w of written) process.stderr.write(`  ${w.key}: ${w.file} (${w.syscalls} syscalls observed${w.containers && att ? `; ${att.describeMembers(w.containers)}` : ''})\n`);
       process.stderr.write(`lines: ${totals.lines.parsed} parsed, ${totals.lines.ignored} ignored, ${totals.lines.malformed} malformed; ${filtered} records filtered out\n`);
       if (totals.lossSignals) process.stderr.write(`WARNING: the log says ${totals.lost} records were lost (${totals.lossSignals} loss signals): the profiles may be incomplete\n`);
     }
