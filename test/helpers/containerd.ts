@@ -5,10 +5,11 @@
  * knows, stops containerd, kills leftover shims (by pid) and unmounts anything left under the dir.
  */
 import { createHash } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { CriClient } from '../../src/attribution/cri.js';
+import type { Mark } from '../../src/runtime/denials.js';
 import { requireTool } from './tools.js';
 
 /** A docker-archive tarball of a one-binary image (static busybox) for `ctr images import`. */
@@ -165,4 +166,17 @@ export function removeCgroups(paths: string[]): string[] {
 /** Remove the temp dir after stop() (mounts are gone by then). */
 export function removeDir(dir: string): void {
   if (mountsUnder(dir).length === 0) rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * The audit log's bytes since a mark, as one buffer (small: a test's worth), following a rotation
+ * (auditd's ROTATE: the marked file is now PATH.1) the way src/runtime/denials.ts does.
+ */
+export function logSince(mark: Mark): Buffer {
+  if (mark.source !== 'audit') throw new Error('auditd is not running: no audit log to read');
+  const cur = statSync(mark.path);
+  if (cur.ino === mark.ino) return readFileSync(mark.path).subarray(cur.size < mark.offset ? 0 : mark.offset);
+  const old = `${mark.path}.1`;
+  const head = existsSync(old) && statSync(old).ino === mark.ino ? readFileSync(old).subarray(mark.offset) : Buffer.alloc(0);
+  return Buffer.concat([head, readFileSync(mark.path)]);
 }

@@ -13,7 +13,7 @@ import { parseAuditLine } from '../../src/ingest/audit.js';
 import { type Mark, markLog, namesOf, recordsSince } from '../../src/runtime/denials.js';
 import { eachLine } from '../../src/sources/lines.js';
 import type { Observation } from '../../src/types.js';
-import { type PrivateContainerd, removeCgroups, removeDir, startContainerd } from '../helpers/containerd.js';
+import { type PrivateContainerd, logSince, removeCgroups, removeDir, startContainerd } from '../helpers/containerd.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -129,8 +129,7 @@ beforeAll(async () => {
   }
   // The log since the mark, as a file: every later run reads the same records.
   slice = join(dir, 'audit-since-mark.log');
-  const buf = readFileSync(mark.source === 'audit' ? mark.path : '/dev/null');
-  writeFileSync(slice, buf.subarray(mark.source === 'audit' ? mark.offset : 0));
+  writeFileSync(slice, logSince(mark));
 }, 180_000);
 
 afterAll(async () => {

@@ -12,6 +12,7 @@ import { afterAll, expect, test } from 'vitest';
 import { makeBundle } from '../../src/runtime/bundle.js';
 import { markLog, namesOf, recordsSince } from '../../src/runtime/denials.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
+import { logSince } from '../helpers/containerd.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -51,7 +52,7 @@ test('runc run NAME: --container NAME and --split-by container name it', async (
   expect(namesOf(got.records)).toContain('ioprio_set');
   if (mark.source !== 'audit') return;
   const slice = join(dir, 'since-mark.log');
-  writeFileSync(slice, readFileSync(mark.path).subarray(mark.offset));
+  writeFileSync(slice, logSince(mark));
 
   const one = join(dir, 'named.json');
   await execa('node', [BIN, 'audit', slice, ...NONE, '--container', NAME, '-o', one]);
