@@ -14,7 +14,7 @@
  * | kubelet + CRI-O | systemd | `…/kubepods[-<qos>]-pod<uid_>.slice/crio-<id>.scope` |
  * | kubelet + cri-dockerd | either | `…/pod<uid>/<id>`, `…/docker-<id>.scope` |
  * | Docker / Podman | either | `/docker/<id>`, `docker-<id>.scope`, `libpod-<id>.scope` |
- * | runc / crun without cgroupsPath | cgroupfs / systemd | `/<name>`, `/system.slice/runc-<name>.scope` |
+ * | runc without cgroupsPath | cgroupfs / systemd | `/<name>`, `/system.slice/runc-<name>.scope` |
  * | LXC | either | `/lxc/<name>`, `/lxc.payload.<name>` |
  *
  * Guaranteed pods sit directly under kubepods (no QoS level). The pod UID in a
@@ -25,7 +25,7 @@
 export type QosClass = 'guaranteed' | 'burstable' | 'besteffort';
 
 export interface CgroupAttribution {
-  /** 64-hex id, or a runtime's name for a named container (runc/crun/LXC). */
+  /** 64-hex id, or a runtime's name for a named container (runc, LXC). */
   containerId: string;
   /** Whether containerId is a name rather than a 64-hex id. */
   named: boolean;

@@ -135,7 +135,7 @@ export const auditCommand: CommandModule<object, Args> = {
         .option('since', { type: 'string', describe: 'Only records at or after (epoch seconds or ISO 8601)', group: 'Filter:' })
         .option('until', { type: 'string', describe: 'Only records at or before', group: 'Filter:' })
         .option('action', { type: 'string', array: true, describe: 'Only records with this seccomp action (log, errno, kill_thread, kill_process, kill = either kill, trap, user_notif, trace, allow; default all)', group: 'Filter:' })
-        .option('container', { type: 'string', array: true, describe: 'Only processes of this container (id prefix, or a runc/crun/LXC container name; needs the process still running)', group: 'Filter:' })
+        .option('container', { type: 'string', array: true, describe: 'Only processes of this container (id prefix, or the name of a runc/LXC named container; needs the process still running)', group: 'Filter:' })
         .option('namespace', { type: 'string', array: true, describe: 'Only containers of pods in this Kubernetes namespace (asks the CRI)', group: 'Filter:' })
         .option('workload', { type: 'string', array: true, describe: 'Only containers of this workload (name, or Kind/name: Deployment/web; asks the CRI)', group: 'Filter:' })
         .option('cri-socket', { type: 'string', describe: `The container runtime's CRI socket for pod attribution (default: the first that exists of /run/containerd/containerd.sock, /var/run/crio/crio.sock, /run/crio/crio.sock)`, group: 'Filter:' })
