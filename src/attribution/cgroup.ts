@@ -14,7 +14,7 @@
  * | kubelet + CRI-O | systemd | `…/kubepods[-<qos>]-pod<uid_>.slice/crio-<id>.scope` |
  * | kubelet + cri-dockerd | either | `…/pod<uid>/<id>`, `…/docker-<id>.scope` |
  * | Docker / Podman | either | `/docker/<id>`, `docker-<id>.scope`, `libpod-<id>.scope` |
- * | runc without cgroupsPath | cgroupfs / systemd | `/<name>`, `/system.slice/runc-<name>.scope` |
+ * | runc without cgroupsPath | cgroupfs / systemd | `/<name>` or `…/<caller's scope or service>/<name>`, `/system.slice/runc-<name>.scope` |
  * | LXC | either | `/lxc/<name>`, `/lxc.payload.<name>` |
  *
  * Guaranteed pods sit directly under kubepods (no QoS level). The pod UID in a
@@ -83,8 +83,14 @@ export function attributePath(path: string): CgroupAttribution | undefined {
     if (m) return { containerId: m[1]!, named: true, path };
     if (i > 0 && segs[i - 1] === 'lxc' && TOP_NAME.test(s)) return { containerId: s, named: true, path };
   }
-  // runc/crun's default for a container without cgroupsPath (cgroupfs driver): `/<name>`.
-  if (segs.length === 1 && TOP_NAME.test(segs[0]!) && !NOT_A_NAME.test(segs[0]!)) return { containerId: segs[0]!, named: true, path };
+  // runc's default for a container without cgroupsPath (cgroupfs driver): the name joined to runc's
+  // own cgroup: `/<name>`, or — run from a login session or a service — `…/session-1.scope/<name>`,
+  // `…/<unit>.service/<name>` (systemd leaves no other non-unit cgroups below scopes and services).
+  const leaf = segs[segs.length - 1];
+  if (leaf !== undefined && TOP_NAME.test(leaf) && !NOT_A_NAME.test(leaf)) {
+    const parent = segs[segs.length - 2];
+    if (parent === undefined || /\.(?:scope|service)$/.test(parent)) return { containerId: leaf, named: true, path };
+  }
   return undefined;
 }
 

@@ -90,10 +90,15 @@ describe('named containers (runc, crun, LXC)', () => {
     ['runc --systemd-cgroup without cgroupsPath', v2('/system.slice/runc-web.2.scope'), 'web.2'],
     ['LXC 4+ (cgroup v2)', v2('/lxc.payload.builder'), 'builder'],
     ['LXC (cgroup v1)', v1('/lxc/builder'), 'builder'],
+    // runc joins a relative cgroup to its own: run from a login shell on a systemd host (runc issue 4047's listing)
+    ['runc from a login session, cgroup v2', v2('/user.slice/user-0.slice/session-1.scope/container-1'), 'container-1'],
+    ['runc from a login session, cgroup v1 (some controllers nested, some at the root)',
+      '12:rdma:/container-1\n11:pids:/user.slice/user-0.slice/session-1.scope/container-1\n1:name=systemd:/user.slice/user-0.slice/session-1.scope/container-1\n0::/container-1\n', 'container-1'],
+    ['runc from a service', v2('/system.slice/ci-runner.service/job-42'), 'job-42'],
   ])('%s', (_, text, name) => expect(attributeCgroupFile(text)).toMatchObject({ containerId: name, named: true }));
 
   test('host processes are not containers', () => {
-    for (const p of ['/', '/init.scope', '/user.slice/user-0.slice/session-3.scope', '/system.slice/ssh.service', '/kubepods', '/docker', '/system.slice', '/process_api/614bf96eae83a462d382d5a35a1fa664']) {
+    for (const p of ['/', '/init.scope', '/user.slice/user-1000.slice/user@1000.service/init.scope', '/user.slice/user-1000.slice/user@1000.service/app.slice/dbus.service', '/system.slice/docker.service', '/user.slice/user-0.slice/session-3.scope', '/system.slice/ssh.service', '/kubepods', '/docker', '/system.slice', '/process_api/614bf96eae83a462d382d5a35a1fa664']) {
       expect(attributeCgroupFile(v1(p)), p).toBeUndefined();
       expect(attributeCgroupFile(v2(p)), p).toBeUndefined();
     }
