@@ -117,7 +117,8 @@ export function archFromAudit(code: number | string): Arch | undefined {
 /** The arch a record belongs to, given its audit code and number: x32 when the x86_64 code carries the x32 bit. */
 export function archForRecord(code: number | string, nr: number): Arch | undefined {
   const a = archFromAudit(code);
-  if (a && a.id === 'x86_64' && nr >= 0 && (nr & X32_SYSCALL_BIT) !== 0) return byId.get('x32');
+  // Only a number the kernel can print (a 32-bit value) can carry the x32 bit: -1 or 2^32+2^30 is x86_64's own unknown number.
+  if (a && a.id === 'x86_64' && nr >= 0 && nr <= 0xffffffff && (nr & X32_SYSCALL_BIT) !== 0) return byId.get('x32');
   return a;
 }
 

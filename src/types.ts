@@ -15,6 +15,8 @@ export interface Observation {
   name?: string;
   /** The number as the kernel reports it, when no name was printed (strace syscall_0x…, -n; audit records). */
   nr?: number;
+  /** A number too large for a double to hold exactly, as printed (decimal): always unknown, reported as is. */
+  nrText?: string;
   /** How many calls this stands for (default 1). */
   count?: number;
   /** Process id, when known. */

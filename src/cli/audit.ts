@@ -7,7 +7,7 @@ import { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { generateProfile } from '../generate/index.js';
 import { parseAuditLine } from '../ingest/audit.js';
-import { type AuditFilter, type FilterFlags, filterFrom, keep } from '../ingest/audit-filter.js';
+import { type AuditFilter, type FilterCounts, type FilterFlags, filterCountsByFlag, filterFrom, formatFilterCounts, rejectedBy } from '../ingest/audit-filter.js';
 import { ContainerResolver } from '../ingest/container.js';
 import type { MemberInfo } from '../attribution/group.js';
 import { NO_CONTAINER, type PodAttributionOptions, podOptionsFrom } from '../attribution/options.js';
@@ -15,8 +15,9 @@ import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.
 import { followFile } from '../sources/follow.js';
 import { eachLineOfFile } from '../sources/lines.js';
 import type { LineResult, Observation } from '../types.js';
-import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions, writeProfile } from './generator-options.js';
+import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, refuseEmpty, withGeneratorOptions, writeProfile } from './generator-options.js';
 import { formatReport } from './report.js';
+import { escapeControl } from '../util/escape.js';
 
 export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
 const SPLIT_KEYS = ['container', 'pod', 'workload', 'exe', 'comm'] as const;
@@ -44,6 +45,10 @@ export class AuditSink {
   /** Per --split-by key: records kept, and the pod UID the cgroup named (pod/workload attribution). */
   readonly perKey = new Map<string, { records: number; podUid?: string }>();
   filtered = 0;
+  /** Records each filter removed (the first it failed). */
+  readonly removedBy: FilterCounts = {};
+  /** Records kept (all records when no filter is given). */
+  kept = 0;
   private readonly containers: ContainerResolver;
   /** Something needs more than arch + number (a filter, --split-by, the follow messages). */
   private readonly detail: boolean;
@@ -66,10 +71,16 @@ export class AuditSink {
   line(text: string, lineNo: number, source: string): void {
     const res: LineResult = parseAuditLine(text, this.detail);
     if (res.kind !== 'parsed' || !res.obs || !this.detail) {
+      if (res.kind === 'parsed' && res.obs) this.kept += res.obs.length;
       this.all.line(res, lineNo, text, source);
       return;
     }
-    const kept = res.obs.filter((o) => keep(o, this.filter, this.containerOf));
+    const kept = res.obs.filter((o) => {
+      const why = rejectedBy(o, this.filter, this.containerOf);
+      if (why !== undefined) this.removedBy[why] = (this.removedBy[why] ?? 0) + 1;
+      return why === undefined;
+    });
+    this.kept += kept.length;
     this.filtered += res.obs.length - kept.length;
     this.all.line({ kind: 'parsed' }, lineNo, text, source);
     for (const o of kept) {
@@ -90,6 +101,16 @@ export class AuditSink {
         n.records++;
       }
     }
+  }
+
+  /** The summary line: what each filter removed. */
+  filterLine(): string {
+    return formatFilterCounts(this.filter, this.removedBy, this.kept);
+  }
+
+  /** For --json. */
+  filterJson(): Record<string, unknown> {
+    return { filtered: this.filtered, filteredBy: filterCountsByFlag(this.filter, this.removedBy), kept: this.kept };
   }
 
   /** Distinct (arch, syscall) pairs so far. */
@@ -151,7 +172,7 @@ export const auditCommand: CommandModule<object, Args> = {
       .example('sudo $0 audit --split-by workload --namespace shop -o profiles/', 'one profile per Kubernetes workload (<namespace>-<workload>.json)')
       .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs') as never,
   handler: async (argv) => {
-    checkOutputArgs(argv);
+    await checkOutputArgs(argv, { directory: !!argv['split-by'] });
     const opts = generatorOptionsFrom(argv);
     const filter = filterFrom(argv);
     const split = argv['split-by'];
@@ -180,12 +201,20 @@ export const auditCommand: CommandModule<object, Args> = {
 
     const att = pods ? await import('../attribution/index.js') : undefined;
     const grouped = att && pods ? await att.attributeAudit(sink.byKey, sink.perKey, sink.all.result(), pods) : undefined;
-    if (grouped?.notice) process.stderr.write(`syscribe: ${grouped.notice}: attributing to container ids only\n`);
-    const filtered = sink.filtered + (grouped?.filtered ?? 0);
+    if (grouped?.notice) process.stderr.write(`syscribe: ${escapeControl(grouped.notice)}: attributing to container ids only\n`);
+    const extra = sink.filterJson();
+    let filterLine = sink.filterLine();
+    if (att && grouped && pods) {
+      const f = att.podFilterCounts(grouped, pods, sink.kept);
+      Object.assign(extra, f.json, { filtered: sink.filtered + grouped.filtered });
+      if (f.line) filterLine += `\n${f.line}`;
+    }
+    const observed = grouped?.merged ?? sink.all.result();
     if (!split) {
-      await emitProfile(grouped?.merged ?? sink.all.result(), argv, opts, { filtered });
+      await emitProfile(observed, argv, opts, extra, { summary: `${filterLine}\n`, emptyDetail: filterLine });
       return;
     }
+    refuseEmpty(observed, argv, filterLine, extra);
     const dir = resolvePath(argv.output!);
     await fsp.mkdir(dir, { recursive: true });
     const ext = argv.format === 'crd' ? 'yaml' : 'json';
@@ -200,12 +229,15 @@ export const auditCommand: CommandModule<object, Args> = {
       await writeProfile(profile, { ...argv, output: file, ...(name ? { name } : {}) });
       written.push({ key, file, syscalls: [...c.arches.values()].reduce((n, m) => n + m.size, 0), ...(members ? { containers: members } : {}) });
     }
-    const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, filtered };
+    const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, ...extra };
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       process.stderr.write(`${written.length} profile(s) in ${dir} (one per ${split}):\n`);
-      for (const w of written) process.stderr.write(`  ${w.key}: ${w.file} (${w.syscalls} syscalls observed${w.containers && att ? `; ${att.describeMembers(w.containers)}` : ''})\n`);
-      process.stderr.write(`lines: ${totals.lines.parsed} parsed, ${totals.lines.ignored} ignored, ${totals.lines.malformed} malformed; ${filtered} records filtered out\n`);
+      for (const w of written) process.stderr.write(`  ${escapeControl(w.key)}: ${escapeControl(w.file)} (${w.syscalls} syscalls observed${w.containers && att ? `; ${escapeControl(att.describeMembers(w.containers))}` : ''})
+`);
+      process.stderr.write(`lines: ${totals.lines.parsed} parsed, ${totals.lines.ignored} ignored, ${totals.lines.malformed} malformed
+${filterLine}
+`);
       if (totals.lossSignals) process.stderr.write(`WARNING: the log says ${totals.lost} records were lost (${totals.lossSignals} loss signals): the profiles may be incomplete\n`);
     }
   },
@@ -243,7 +275,7 @@ async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: 
   const sink = new AuditSink(filter, undefined, argv['proc-root'], (name, o) => {
     dirty = true;
     schedule();
-    process.stderr.write(`new: ${name} (${archById(o.arch).id}${o.comm !== undefined ? `, ${o.comm}` : ''}${o.pid !== undefined ? ` pid ${o.pid}` : ''})\n`);
+    process.stderr.write(`new: ${name} (${archById(o.arch).id}${o.comm !== undefined ? `, ${escapeControl(o.comm)}` : ''}${o.pid !== undefined ? ` pid ${o.pid}` : ''})\n`);
   });
   const ac = new AbortController();
   const stop = (): void => ac.abort();
@@ -264,6 +296,6 @@ async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: 
   }
   await flush(true);
   const { report } = generateProfile(sink.all.result(), opts);
-  if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, filtered: sink.filtered, output: argv.output }, null, 2)}\n`);
-  else process.stderr.write(formatReport(report, argv.output));
+  if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, ...sink.filterJson(), output: argv.output }, null, 2)}\n`);
+  else process.stderr.write(`${formatReport(report, argv.output)}${sink.filterLine()}\n`);
 }

@@ -10,6 +10,8 @@ import { Collector } from '../collect/collector.js';
 import { observedToAllowProfile } from '../generate/index.js';
 import { ingestRecording } from '../ingest/any.js';
 import { diffCommand } from './diff.js';
+import { EXIT_FINDING, UserError } from '../errors.js';
+import { nothingObserved } from './report.js';
 import { checkCommand } from './check.js';
 import { installCommand } from './install.js';
 import { verifyCommand } from './verify.js';
@@ -20,7 +22,10 @@ const mergeCommand = makeMergeCommand({
   loadObservation: async (path, defaults) => {
     const c = new Collector();
     await ingestRecording(path, c);
-    return observedToAllowProfile(c.result(), defaults);
+    const observed = c.result();
+    // A recording that shows no call would merge as nothing: say so instead (as strace/audit do).
+    if (![...observed.arches.values()].some((m) => m.size > 0)) throw new UserError(`${path === '-' ? 'stdin (-)' : path}: ${nothingObserved(observed)}: nothing to merge from it`, EXIT_FINDING);
+    return observedToAllowProfile(observed, defaults);
   },
 });
 

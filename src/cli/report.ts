@@ -2,10 +2,11 @@
 import type { GenerateReport } from '../generate/index.js';
 import { argInWords } from '../generate/conditions.js';
 import type { LineCounts, MalformedSample, UnknownSyscall } from '../collect/collector.js';
+import { escapeControl } from '../util/escape.js';
 
 export function formatLines(lines: LineCounts, malformed: MalformedSample[]): string {
   let s = `lines: ${lines.parsed} parsed, ${lines.ignored} ignored, ${lines.malformed} malformed\n`;
-  for (const m of malformed) s += `  malformed ${m.source}:${m.line}: ${m.reason}: ${m.text}\n`;
+  for (const m of malformed) s += `  malformed ${escapeControl(m.source)}:${m.line}: ${escapeControl(m.reason)}: ${escapeControl(m.text)}\n`;
   if (lines.malformed > malformed.length) s += `  (${lines.malformed - malformed.length} more malformed lines not shown)\n`;
   return s;
 }
@@ -13,7 +14,7 @@ export function formatLines(lines: LineCounts, malformed: MalformedSample[]): st
 export function formatUnknown(unknown: UnknownSyscall[]): string {
   if (!unknown.length) return '';
   let s = `unknown syscalls (left out of the profile; not in syscribe's table — newer kernel or corrupt input):\n`;
-  for (const u of unknown) s += `  ${u.arch} ${u.nr !== undefined ? `number ${u.nr}` : `name ${u.name}`} × ${u.count}\n`;
+  for (const u of unknown) s += `  ${u.arch} ${u.nr !== undefined || u.nrText !== undefined ? `number ${u.nr ?? u.nrText}` : `name ${escapeControl(u.name ?? '')}`} × ${u.count}\n`;
   return s;
 }
 
@@ -28,6 +29,14 @@ export function formatDerived(r: Pick<GenerateReport, 'derivedArches' | 'transla
     if (no.length) s += `  not on ${a}: ${no.map((t) => t.name).join(' ')}\n`;
   }
   return s;
+}
+
+/** Why nothing was observed, in one line: the line counts, unknown numbers, and `detail`. */
+export function nothingObserved(o: { lines: LineCounts; unknown: UnknownSyscall[] }, detail = ''): string {
+  const l = o.lines;
+  const unknown = o.unknown.reduce((n, u) => n + u.count, 0);
+  return `observed nothing: no syscall in ${l.parsed + l.ignored + l.malformed} lines (${l.parsed} parsed, ${l.ignored} ignored, ${l.malformed} malformed)` +
+    `${unknown ? `, only ${unknown} calls of unknown syscall numbers` : ''}${detail ? `; ${detail}` : ''}`;
 }
 
 export function formatReport(r: GenerateReport, output?: string): string {

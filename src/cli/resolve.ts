@@ -19,7 +19,8 @@ export function resolveQuery(query: string, archName?: string): ResolveRow[] {
   if (nr !== undefined) {
     if (!arch) throw new UserError(`a syscall number needs --arch (numbers differ per architecture: accept is 43 on x86_64, 202 on aarch64)`);
     // x32 calls arrive with the x86_64 audit code and bit 0x40000000 in the number.
-    if (arch.id === 'x86_64' && (nr & X32_SYSCALL_BIT) !== 0) arch = findArch('x32')!;
+    // Only a 32-bit value can carry that bit: -1 or 2^32+2^30 are x86_64's own (unknown) numbers.
+    if (arch.id === 'x86_64' && nr >= 0 && nr <= 0xffffffff && (nr & X32_SYSCALL_BIT) !== 0) arch = findArch('x32')!;
     const name = syscallName(arch, nr);
     if (name === undefined) throw new UserError(`syscall number ${query} is not known on ${arch.id} (libseccomp table); not guessing`);
     return [{ arch: arch.id, scmp: arch.scmp, number: syscallNumber(arch, name)!, name }];

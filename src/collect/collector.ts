@@ -8,6 +8,7 @@ import { type Arch, type ArchId, archById } from '../arch.js';
 import { canonicalName, syscallName } from '../resolve.js';
 import type { LineResult, Observation } from '../types.js';
 import { type LossCounts, addLoss, lostRecords, mergeLoss, noLoss } from './loss.js';
+import { OVERLONG_LINE } from '../sources/split-lines.js';
 
 /** Distinct argument tuples kept per syscall (for condition checks); more are counted, not kept. */
 export const MAX_ARG_TUPLES = 64;
@@ -27,6 +28,8 @@ export interface UnknownSyscall {
   arch: ArchId;
   /** The number as reported, or the name no table knows. */
   nr?: number;
+  /** A number a double cannot hold exactly, as printed. */
+  nrText?: string;
   name?: string;
   count: number;
 }
@@ -70,6 +73,7 @@ export class Collector {
 
   /** Account for one input line and add what it observed. */
   line(res: LineResult, lineNo: number, text: string, source = '-'): void {
+    if (text === OVERLONG_LINE) text = '(not shown)';
     const kind = res.kind;
     if (kind === 'parsed') this.lines.parsed++;
     else if (kind === 'ignored') this.lines.ignored++;
@@ -104,6 +108,9 @@ export class Collector {
         this.addUnknown(`${o.arch}:nr:${o.nr}`, { arch: o.arch, nr: o.nr, count });
         return undefined;
       }
+    } else if (o.nrText !== undefined) {
+      this.addUnknown(`${o.arch}:nr:${o.nrText}`, { arch: o.arch, nrText: o.nrText, count });
+      return undefined;
     } else {
       return undefined;
     }
@@ -151,7 +158,7 @@ export class Collector {
     for (const k of ['parsed', 'ignored', 'malformed'] as const) this.lines[k] += o.lines[k];
     for (const m of o.malformed) if (this.malformed.length < MAX_MALFORMED_SAMPLES) this.malformed.push(m);
     mergeLoss(this.loss, o.loss);
-    for (const u of o.unknown) this.addUnknown(`${u.arch}:${u.nr !== undefined ? `nr:${u.nr}` : `name:${u.name}`}`, { ...u });
+    for (const u of o.unknown) this.addUnknown(`${u.arch}:${u.nr !== undefined || u.nrText !== undefined ? `nr:${u.nr ?? u.nrText}` : `name:${u.name}`}`, { ...u });
     for (const [arch, m] of o.arches) {
       for (const [name, st] of m) {
         if (st.noArgs > 0) this.add({ arch, name, count: st.noArgs });

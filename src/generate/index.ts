@@ -130,7 +130,8 @@ function eqArgs(idx: number[], tuple: ReadonlyArray<bigint | undefined>): Seccom
 }
 
 export function generateProfile(observed: Observed, opts: GenerateOptions): { profile: SeccompProfile; report: GenerateReport } {
-  const seenArches = ARCHES.map((a) => a.id).filter((id) => (observed.arches.get(id)?.size ?? 0) > 0);
+  // An arch whose records were all unknown numbers was still seen: it is listed (its calls then meet the default action).
+  const seenArches = ARCHES.map((a) => a.id).filter((id) => (observed.arches.get(id)?.size ?? 0) > 0 || observed.unknown.some((u) => u.arch === id));
   let listed: ArchId[] = opts.arches && opts.arches.length ? [...opts.arches] : [...seenArches];
   for (const a of opts.addArches ?? []) if (!listed.includes(a)) listed.push(a);
   // Arches asked for that nothing was recorded on (the runtime's native arch, added below, is not one).
@@ -267,7 +268,7 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
     noNewPrivileges: opts.noNewPrivileges ?? false,
     defaultAction,
     observed: seenArches.map((a) => {
-      const m = observed.arches.get(a)!;
+      const m = observed.arches.get(a) ?? new Map<string, { count: number }>();
       let calls = 0;
       for (const s of m.values()) calls += s.count;
       return { arch: a, syscalls: m.size, calls };

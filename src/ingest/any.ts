@@ -11,7 +11,8 @@ import { parseAuditLine } from './audit.js';
 import { StraceParser } from './strace.js';
 
 const SNIFF_LINES = 200;
-const AUDIT_MARK = /type=SECCOMP|type=1326|audit\[\d+\]: SECCOMP|"_AUDIT_TYPE"\s*:\s*"1326"/;
+// journald JSON (any _TRANSPORT: a kernel-transport MESSAGE may be a byte array with no readable mark) is never strace output.
+const AUDIT_MARK = /type=SECCOMP|type=1326|audit\[\d+\]: SECCOMP|"_AUDIT_TYPE"\s*:\s*"1326"|^\x1e?\{.*"_TRANSPORT"\s*:/;
 
 export type RecordingKind = 'audit' | 'strace';
 

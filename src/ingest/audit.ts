@@ -25,6 +25,7 @@
  */
 import { type Arch, X32_SYSCALL_BIT, archById, archForRecord, findArch } from '../arch.js';
 import type { LineResult, Observation } from '../types.js';
+import { OVERLONG_LINE, OVERLONG_REASON } from '../sources/split-lines.js';
 
 const IGNORED: LineResult = { kind: 'ignored' };
 
@@ -428,6 +429,12 @@ function record(s: string, interpreted: boolean, stamp: Stamp | undefined): Line
   let arch: Arch | undefined;
   let nr = intIn(s, s0, s1);
   let name: string | undefined;
+  let nrText: string | undefined;
+  if (nr === nr && !Number.isSafeInteger(nr)) {
+    // No kernel prints such a number (it is an int); a double would round it: keep the digits, and no x32 guess.
+    nrText = s.slice(s0, s1);
+    nr = -1;
+  }
   if (!interpreted) {
     const code = hexIn(s, a0, a1);
     if (code !== code) return { kind: 'malformed', reason: `arch=${s.slice(a0, a1)} is not an audit arch code` };
@@ -474,11 +481,12 @@ function record(s: string, interpreted: boolean, stamp: Stamp | undefined): Line
   if (interpreted && auid === undefined && V0[K_AUID]! >= 0 && s.startsWith('unset', V0[K_AUID]!)) auid = 4294967295;
   // One literal, one shape: fields a form does not carry are undefined.
   const o: Observation = {
-    arch: arch.id, name, nr: name === undefined ? nr : undefined,
+    arch: arch.id, name, nr: name === undefined && nrText === undefined ? nr : undefined,
     pid: numIn(s, K_PID), comm: untrusted(s, K_COMM, interpreted), exe: untrusted(s, K_EXE, interpreted),
     uid: numIn(s, K_UID), gid: numIn(s, K_GID), auid,
     time: stamp?.time, serial: stamp?.serial, action,
   };
+  if (nrText !== undefined) o.nrText = nrText;
   return { kind: 'parsed', obs: [o] };
 }
 
@@ -511,7 +519,7 @@ function syscallOnly(s: string, from: number): LineResult | undefined {
   const code = hexIn(s, a0, p);
   const n0 = p + 9;
   const n1 = digitsEnd(s, n0);
-  if (code !== code || n1 < 0) return undefined;
+  if (code !== code || n1 < 0 || n1 - n0 > 15) return undefined;
   c = s.charCodeAt(n1);
   if (c === c && c !== 32 && c !== 29 /* 0x1D: ENRICHED */) return undefined;
   const nr = intIn(s, n0, n1);
@@ -618,6 +626,14 @@ function parseJournalJson(text: string): LineResult {
  * line's kind, arch and number are the same either way (tested).
  */
 export function parseAuditLine(text: string, detail = true): LineResult {
+  let c0 = text.charCodeAt(0);
+  if (c0 === 0 || c0 === 0x1e) {
+    // NUL padding (a copytruncate'd log whose writer kept its offset), json-seq's RS (RFC 7464): the record follows.
+    if (text === OVERLONG_LINE) return { kind: 'malformed', reason: OVERLONG_REASON };
+    let i = 1;
+    while (i < text.length && ((c0 = text.charCodeAt(i)) === 0 || c0 === 0x1e)) i++;
+    text = text.slice(i);
+  }
   // auditd lines name their type first: no need to look for SECCOMP anywhere else.
   if (text.charCodeAt(0) === 116 /* t */ && text.startsWith('type=')) {
     if (!isSeccompType(text, 5)) return text.indexOf('audit_lost=') < 0 ? IGNORED : lossSignal(text);
@@ -629,7 +645,11 @@ export function parseAuditLine(text: string, detail = true): LineResult {
   let j = -1;
   if (text.indexOf('1326') < 0) {
     j = text.indexOf('SECCOMP');
-    if (j < 0) return lossSignal(text);
+    if (j < 0) {
+      // journald JSON keeps a MESSAGE with control or non-UTF-8 bytes as an array of bytes: the text is not there to find.
+      if (text.charCodeAt(0) === 123 && text.includes('"MESSAGE":[')) return parseJournalJson(text);
+      return lossSignal(text);
+    }
   }
   if (text.charCodeAt(0) === 123 /* { */) return parseJournalJson(text);
   // type=SECCOMP msg=audit( / type=1326 audit( (printk), behind any prefix; the type= is the one just before the first audit(.

@@ -25,9 +25,21 @@
  * with no known parent), its calls are held back (at most HOLD_LIMIT) and then
  * all given the arch that was found, so the calls a 32-bit program makes
  * before its first 32-bit-only call (brk, …) are not counted as 64-bit.
+ *
+ * Hostile input (the traced program's own output mixed into the log, binary
+ * garbage): a line is a call only when its name is a syscall of the
+ * recording's arch family (the native table, its 32-bit personality, x32,
+ * the socketcall/ipc subcall names and the aliases strace prints), or the
+ * `syscall_0x…`/`syscall_N` form of a number, AND it has a call's shape: a
+ * result (`) = 3`, `) = ?`), ` <unfinished ...>`, `<... name resumed>` or
+ * ` <detached ...>`. A line cut before its result (program output, strace's
+ * attach notice) waits for the rest; if the rest never comes, no call is
+ * made of it (`ptrace(PTRACE_TRACEME) is what strace uses` adds nothing).
+ * The cut half is counted as ignored, the line that completes it as parsed.
  */
 import { type Arch, type ArchId, ARCHES, X32_SYSCALL_BIT, archById, hostArch } from '../arch.js';
-import { allSyscallNames, canonicalName, existsOn, syscallName, tableEntries } from '../resolve.js';
+import { ALIASES, canonicalName, existsOn, syscallName, tableEntries } from '../resolve.js';
+import { OVERLONG_LINE, OVERLONG_REASON } from '../sources/split-lines.js';
 import type { LineResult, Observation } from '../types.js';
 import { ARG_DECODED_SYSCALLS, decodeArgs } from './strace-args.js';
 
@@ -67,6 +79,8 @@ interface Family {
   native: ArchId;
   alt32: ArchId | undefined;
   flags: Map<string, number>;
+  /** The names a call line may carry, by hash (see nameAt). */
+  names: Map<number, string | string[]>;
 }
 
 const families = new Map<ArchId, Family>();
@@ -92,7 +106,11 @@ function familyOf(def: ArchId): Family {
     // socketcall/ipc subcalls are printed by name on 32-bit too: never a 64-bit hint.
     for (const [, n] of tableEntries(native)) if (!existsOn(alt32, n) && !sub.has(n)) or(n, F_HINT64);
   }
-  f = { native: native.id, alt32: alt32id, flags };
+  const known = new Set<string>(['restart_syscall', ...SOCKET_SUBCALLS, ...IPC_SUBCALLS]);
+  const members = [...native.family.map((id) => archById(id)), ...(alt32 && !native.family.includes(alt32.id) ? [alt32] : [])];
+  for (const a of members) for (const [, n] of tableEntries(a)) known.add(n);
+  for (const [alias, cands] of Object.entries(ALIASES)) if (members.some((a) => cands.some((c) => existsOn(a, c)))) known.add(alias);
+  f = { native: native.id, alt32: alt32id, flags, names: hashNames(known) };
   families.set(def, f);
   return f;
 }
@@ -124,7 +142,12 @@ interface Call {
 interface Pending extends Call {
   /** Cut (program output, attach message): the rest may follow on the next line. */
   open: boolean;
+  /** Has shown a call's shape (`<unfinished ...>`, resumed): made even if the rest never comes. */
+  shaped: boolean;
 }
+
+/** A pending call that counts when it is cut short: anything but a cut line whose rest never came. */
+const made = (p: Pending): boolean => !p.open || p.shaped;
 
 interface PidState {
   arch: ArchId;
@@ -139,6 +162,7 @@ interface PidState {
 const IGNORED: LineResult = Object.freeze({ kind: 'ignored' }) as LineResult;
 const PARSED_EMPTY: LineResult = Object.freeze({ kind: 'parsed' }) as LineResult;
 const UNFINISHED = ' <unfinished ...>';
+const DETACHED = ' <detached ...>';
 const NO_PID = -1;
 
 /** Character classes of the ASCII range: 1 digit, 2 letter or underscore. */
@@ -154,21 +178,30 @@ const isIdent = (c: number) => c < 128 && CLS[c] !== 0;
 const TABLE_WORDS = new Set(['%time', 'seconds', 'usecs/call', 'msecs/call', 'nsecs/call', 'secs/call', 'calls', 'errors', 'syscall', 'shortest', 'longest']);
 
 /**
- * Every known syscall name by a hash of its characters: the scan computes the
+ * Known syscall names by a hash of their characters: the scan computes the
  * hash as it goes and gets the interned name string without slicing the line.
  */
-const NAME_BY_HASH = new Map<number, string | string[]>();
-for (const n of [...allSyscallNames(), 'restart_syscall']) {
-  let h = 0;
-  for (let k = 0; k < n.length; k++) h = (Math.imul(h, 31) + n.charCodeAt(k)) | 0;
-  const cur = NAME_BY_HASH.get(h);
-  if (cur === undefined) NAME_BY_HASH.set(h, n);
-  else if (typeof cur === 'string') { if (cur !== n) NAME_BY_HASH.set(h, [cur, n]); }
-  else if (!cur.includes(n)) cur.push(n);
+function hashNames(names: Iterable<string>): Map<number, string | string[]> {
+  const m = new Map<number, string | string[]>();
+  for (const n of names) {
+    const h = hashOf(n, 0, n.length);
+    const cur = m.get(h);
+    if (cur === undefined) m.set(h, n);
+    else if (typeof cur === 'string') { if (cur !== n) m.set(h, [cur, n]); }
+    else if (!cur.includes(n)) cur.push(n);
+  }
+  return m;
 }
 
-function nameAt(text: string, i: number, j: number, h: number): string {
-  const hit = NAME_BY_HASH.get(h);
+function hashOf(text: string, i: number, j: number): number {
+  let h = 0;
+  for (let k = i; k < j; k++) h = (Math.imul(h, 31) + text.charCodeAt(k)) | 0;
+  return h;
+}
+
+/** The known name spelled at text[i, j) (hash h), or `syscall_0x1d6`/`syscall_470`; undefined for anything else. */
+function nameAt(names: Map<number, string | string[]>, text: string, i: number, j: number, h: number): string | undefined {
+  const hit = names.get(h);
   if (hit !== undefined) {
     if (typeof hit === 'string') {
       if (hit.length === j - i && text.startsWith(hit, i)) return hit;
@@ -176,7 +209,11 @@ function nameAt(text: string, i: number, j: number, h: number): string {
       for (const n of hit) if (n.length === j - i && text.startsWith(n, i)) return n;
     }
   }
-  return text.slice(i, j);
+  if (text.startsWith('syscall_', i)) {
+    const n = text.slice(i, j);
+    if (unknownNumber(n) !== undefined) return n;
+  }
+  return undefined;
 }
 
 /** Index of the ` = ` that starts the result (`…) = 3`), searching from `from`, or -1. */
@@ -249,6 +286,7 @@ export class StraceParser {
 
   /** One line in (without its newline), a LineResult out. Never throws on bad input. */
   line(raw: string): LineResult {
+    if (raw === OVERLONG_LINE) return this.malformed(OVERLONG_REASON);
     let text = raw;
     let len = text.length;
     if (len > 0 && text.charCodeAt(len - 1) === 13) text = text.slice(0, --len);
@@ -357,7 +395,9 @@ export class StraceParser {
         h = (Math.imul(h, 31) + d) | 0;
       }
       if (j < len && text.charCodeAt(j) === 40 /* ( */) {
-        return this.call(text, nameAt(text, i, j, h), j + 1, pid, nr, cut, false);
+        const name = nameAt(this.fam.names, text, i, j, h);
+        if (name !== undefined) return this.call(text, name, j + 1, pid, nr, cut, false);
+        return this.other(text, prefixed, 'not a syscall of this arch');
       }
       if (c === 115 /* s */ && text.startsWith('strace: ', i)) return IGNORED; // strace's own messages
       return this.other(text, prefixed);
@@ -365,7 +405,9 @@ export class StraceParser {
     if (c === 60 /* < */ && text.startsWith('<... ', i)) {
       const e = text.indexOf(' resumed>', i + 5);
       if (e < 0) return this.malformed('unterminated <... resumed>');
-      return this.call(text, text.slice(i + 5, e), e + 9, pid, nr, cut, true);
+      const name = nameAt(this.fam.names, text, i + 5, e, hashOf(text, i + 5, e));
+      if (name === undefined) return this.malformed('<... resumed> of a name that is not a syscall of this arch');
+      return this.call(text, name, e + 9, pid, nr, cut, true);
     }
     if (c === 43 /* + */ && text.startsWith('+++ ', i)) return this.exited(text, i, pid);
     if (c === 45 /* - */ && text.startsWith('--- ', i)) return IGNORED; // --- SIGCHLD {…} ---
@@ -385,7 +427,7 @@ export class StraceParser {
       if (st.pending) {
         const p = st.pending;
         st.pending = undefined;
-        this.finish(st, p, out);
+        if (made(p)) this.finish(st, p, out);
       }
       this.confirm(st, out);
     }
@@ -421,9 +463,9 @@ export class StraceParser {
         if (call.args !== undefined) call.args += text.slice(argStart);
       } else {
         if (p !== undefined) {
-          // a different call was pending: it was made too
+          // a different call was pending: it was made too (unless it was a cut line whose rest never came)
           st.pending = undefined;
-          this.finish(st, p, out);
+          if (made(p)) this.finish(st, p, out);
         }
         call = this.newCall(name, nr, obsPid, st, f, undefined, out);
         // only the second half was seen: its arguments cannot be decoded
@@ -431,28 +473,38 @@ export class StraceParser {
       f = this.flags.get(call.printed) ?? 0;
     } else {
       if (st.pending !== undefined) {
-        // a new call on this pid: whatever was pending was made
+        // a new call on this pid: whatever was pending was made (unless it was a cut line whose rest never came)
         const p = st.pending;
         st.pending = undefined;
-        this.finish(st, p, out);
+        if (made(p)) this.finish(st, p, out);
       }
       call = this.newCall(name, nr, obsPid, st, f, (f & F_DECODE) !== 0 ? text.slice(argStart) : undefined, out);
     }
 
+    if (resumed) call.shaped = true;
     // How does the line end?
     if (!cut && text.charCodeAt(len - 1) === 62 /* > */ && text.endsWith(UNFINISHED)) {
       if (call.args !== undefined) call.args = call.args.slice(0, call.args.length - UNFINISHED.length);
       call.open = false;
+      call.shaped = true;
       st.pending = call;
       if (this.lastOpen === st) this.lastOpen = undefined;
       return out.length > 0 ? { kind: 'parsed', obs: out } : PARSED_EMPTY;
     }
     const eq = cut ? -1 : resultAt(text, argStart - 1);
     if (eq < 0) {
+      if (!cut && text.charCodeAt(len - 1) === 62 && text.endsWith(DETACHED)) {
+        // strace detached while the call ran: it was made, no result will follow
+        if (call.args !== undefined) call.args = undefined;
+        if (this.lastOpen === st) this.lastOpen = undefined;
+        this.finish(st, call, out);
+        return out.length > 0 ? { kind: 'parsed', obs: out } : PARSED_EMPTY;
+      }
       call.open = true;
       st.pending = call;
       this.lastOpen = st;
-      return out.length > 0 ? { kind: 'parsed', obs: out } : PARSED_EMPTY;
+      // Not a call yet: the line that completes it is the parsed one.
+      return out.length > 0 ? { kind: call.shaped ? 'parsed' : 'ignored', obs: out } : call.shaped ? PARSED_EMPTY : IGNORED;
     }
     if (this.lastOpen === st) this.lastOpen = undefined;
     this.complete(st, call, f, text, eq, out);
@@ -501,7 +553,7 @@ export class StraceParser {
         exact = true;
       }
     }
-    return { printed: name, name: n, nr: n === undefined ? num : undefined, args, exact, pid, open: false };
+    return { printed: name, name: n, nr: n === undefined ? num : undefined, args, exact, pid, open: false, shaped: false };
   }
 
   /** A name only one personality has: switch (and settle) the process's arch. */
@@ -711,7 +763,7 @@ export class StraceParser {
       const sup = text.indexOf('superseded by execve in pid ', i);
       const leader = sup >= 0 ? this.states.get(leadingInt(text, sup + 28)) : undefined;
       if (leader && leader !== st && leader.pending === undefined && p.name === 'execve') leader.pending = p;
-      else this.finish(st, p, out);
+      else if (made(p)) this.finish(st, p, out);
     }
     this.confirm(st, out);
     if (this.lastOpen === st) this.lastOpen = undefined;
@@ -723,13 +775,13 @@ export class StraceParser {
   // ---------------------------------------------------------------- everything else
 
   /** A line that is not a call, a notice or a table row. */
-  private other(text: string, prefixed: boolean): LineResult {
+  private other(text: string, prefixed: boolean, why?: string): LineResult {
     const open = this.lastOpen;
     if (open?.pending?.open) return this.continuation(open, text);
     const h = this.tableHeader(text);
     if (h) return h;
     if (/^[\s-]+$/.test(text)) return IGNORED; // a stray table separator
-    if (prefixed) return this.malformed('no syscall after the prefix');
+    if (prefixed) return this.malformed(why ?? 'no syscall after the prefix');
     // Output of the traced program reaches a shared log while one of its
     // writes is in progress, i.e. while some call is unfinished.
     for (const st of this.states.values()) if (st.pending !== undefined) return IGNORED;
@@ -742,6 +794,7 @@ export class StraceParser {
     const t = text.trimStart();
     if (t.startsWith('<unfinished ...>')) {
       p.open = false;
+      p.shaped = true;
       this.lastOpen = undefined;
       return IGNORED;
     }
@@ -805,7 +858,7 @@ export class StraceParser {
       this.table = 0;
       return name === 'total' ? IGNORED : undefined;
     }
-    if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || nameAt(this.fam.names, name, 0, name.length, hashOf(name, 0, name.length)) === undefined) {
       this.table = 0;
       return undefined;
     }

@@ -8,9 +8,18 @@
  * `tail` package: tail@2 follows the *renamed* file after a rotation and
  * drops queued reads on unwatch, so audit.log rotation would lose records.
  * A poll every 100 ms costs one stat(2) and keeps latency low.
+ *
+ * Truncation is told by more than the size: copytruncate followed by a burst
+ * of appends can make the file longer than the old offset again between two
+ * polls. Like `tail -F` implementations, each poll also compares a
+ * fingerprint — the FP bytes just before the offset and the FP bytes at the
+ * file's head, as read — with the file; if either changed, the file was
+ * replaced in place and is read again from its start. NUL bytes at the start
+ * of a (re-)read file (the hole a writer that kept its offset leaves) are
+ * skipped.
  */
 import { promises as fsp } from 'node:fs';
-import { describeOpenError } from './lines.js';
+import { describeOpenError, followStream, isStreamInput } from './lines.js';
 import { LineSplitter } from './split-lines.js';
 
 export interface FollowOptions {
@@ -25,9 +34,13 @@ export interface FollowOptions {
 export type FollowLineHandler = (line: string, lineNo: number) => void;
 
 const CHUNK = 1 << 16;
+/** Fingerprint size (bytes before the offset, and at the head). */
+const FP = 64;
 
 /** Follow `path` until `signal` aborts; resolves then (after delivering what was read). */
 export async function followFile(path: string, onLine: FollowLineHandler, opts: FollowOptions = {}): Promise<void> {
+  // stdin ('-'), a pipe or a FIFO: read it as it comes, to its end.
+  if (await isStreamInput(path)) return followStream(path, onLine, opts.signal);
   const pollMs = opts.pollMs ?? 100;
   const notice = opts.onNotice ?? (() => undefined);
   let fh: fsp.FileHandle | undefined;
@@ -38,16 +51,50 @@ export async function followFile(path: string, onLine: FollowLineHandler, opts: 
   let waiting = false;
   const buf = Buffer.alloc(CHUNK);
   const splitter = new LineSplitter(onLine);
+  /** The FP bytes before pos and at the head of the file, as last read (shorter near the start). */
+  let tail: Buffer = Buffer.alloc(0);
+  let head: Buffer = Buffer.alloc(0);
+  /** At the start of the file's content: skip a NUL hole. */
+  let skipNul = false;
+
+  /** Read `len` bytes at `at` (fewer at the end of the file). */
+  const readAt = async (at: number, len: number): Promise<Buffer> => {
+    const b = Buffer.alloc(len);
+    const { bytesRead } = await fh!.read(b, 0, len, at);
+    return b.subarray(0, bytesRead);
+  };
+
+  /** Remember the fingerprint of what was read up to pos. */
+  const remember = async (): Promise<void> => {
+    const n = Math.min(FP, pos);
+    tail = n > 0 ? await readAt(pos - n, n) : Buffer.alloc(0);
+    head = pos > 0 ? await readAt(0, Math.min(FP, pos)) : Buffer.alloc(0);
+  };
+
+  /** Has the content up to pos been replaced (copytruncate, then appends), though the file is not shorter? */
+  const replaced = async (): Promise<boolean> => {
+    if (pos === 0) return false;
+    if (tail.length > 0 && !(await readAt(pos - tail.length, tail.length)).equals(tail)) return true;
+    return head.length > 0 && !(await readAt(0, head.length)).equals(head);
+  };
 
   /** Read from pos to the current end of the open file. */
   const drain = async (): Promise<void> => {
     if (!fh) return;
+    let read = false;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
-      if (bytesRead <= 0) return;
+      if (bytesRead <= 0) break;
+      read = true;
       pos += bytesRead;
-      splitter.push(buf.subarray(0, bytesRead));
+      let from = 0;
+      if (skipNul) {
+        while (from < bytesRead && buf[from] === 0) from++;
+        if (from < bytesRead) skipNul = false;
+      }
+      if (from < bytesRead) splitter.push(buf.subarray(from, bytesRead));
     }
+    if (read) await remember();
   };
 
   /** A file ended (rotated away, truncated, or we stop): its last line counts even without a newline. */
@@ -88,12 +135,16 @@ export async function followFile(path: string, onLine: FollowLineHandler, opts: 
       ino = st.ino;
       dev = st.dev;
       pos = first && !opts.fromStart ? st.size : 0;
+      skipNul = pos === 0;
       first = false;
       waiting = false;
-    } else if (st.size < pos) {
+      await remember();
+    } else if (st.size < pos || (await replaced())) {
       notice(`${path}: truncated, reading from its start`);
       flushPartial();
       pos = 0;
+      skipNul = true;
+      tail = head = Buffer.alloc(0);
     }
     await drain();
   };

@@ -12,6 +12,13 @@
  * 128 KiB chunk into one string measured 3× slower than two 64 KiB ones.
  * A partial line is carried over as a small string; a multi-byte UTF-8
  * character cut between chunks is carried over by the StringDecoder.
+ *
+ * Hostile input: a UTF-8 byte-order mark at the start of an input (the first
+ * line, and the first line again after end()) is dropped, so it cannot hide
+ * that line's record. A line longer than MAX_LINE characters is not kept: its
+ * characters are dropped as they arrive (memory stays flat, a 600 MB line
+ * without a newline included) and the line is delivered as OVERLONG_LINE,
+ * which every parser counts as malformed.
  */
 import { StringDecoder } from 'node:string_decoder';
 
@@ -19,10 +26,27 @@ export type LineHandler = (line: string, lineNo: number) => void;
 
 const SLICE = 1 << 16;
 
+/** Longest line kept, in characters (UTF-16 code units; bytes for ASCII): 1 MiB. */
+export const MAX_LINE = 1 << 20;
+
+/**
+ * What an over-long line is delivered as. Parsers answer it with
+ * overlongResult(); the NUL makes it impossible in any well-formed log, and a
+ * log that spells it anyway only gets that line counted as malformed.
+ */
+export const OVERLONG_LINE = '\u0000[line longer than 1 MiB: not read]';
+
+/** The reason an over-long line is malformed. */
+export const OVERLONG_REASON = `line longer than ${MAX_LINE} characters (1 MiB): skipped`;
+
 export class LineSplitter {
   private decoder = new StringDecoder('utf8');
   private rest = '';
   private n = 0;
+  /** Nothing decoded yet from this input: a BOM here is dropped. */
+  private atStart = true;
+  /** The current line ran past MAX_LINE: its characters are dropped up to its newline. */
+  private skipping = false;
 
   constructor(private readonly onLine: LineHandler) {}
 
@@ -44,19 +68,40 @@ export class LineSplitter {
 
   /** Deliver the last line if it had no newline; the splitter can be used again afterwards. */
   end(): void {
-    const last = this.rest + this.decoder.end();
-    this.rest = '';
+    const tail = this.decoder.end();
     this.decoder = new StringDecoder('utf8');
-    if (last.length > 0) this.emit(last, 0, last.length);
+    if (tail.length > 0) this.text(tail);
+    const last = this.rest;
+    this.rest = '';
+    this.atStart = true;
+    if (this.skipping) {
+      this.skipping = false;
+      this.onLine(OVERLONG_LINE, ++this.n);
+    } else if (last.length > 0) this.emit(last, 0, last.length);
   }
 
   private text(s: string): void {
+    if (this.atStart && s.length > 0) {
+      this.atStart = false;
+      if (s.charCodeAt(0) === 0xfeff) s = s.slice(1);
+    }
     let nl = s.indexOf('\n');
     if (nl < 0) {
+      if (this.skipping) return;
       this.rest += s;
+      if (this.rest.length > MAX_LINE) {
+        this.rest = '';
+        this.skipping = true;
+      }
       return;
     }
-    if (this.rest.length > 0) {
+    if (this.skipping) {
+      this.skipping = false;
+      this.onLine(OVERLONG_LINE, ++this.n);
+    } else if (this.rest.length + nl > MAX_LINE) {
+      this.rest = '';
+      this.onLine(OVERLONG_LINE, ++this.n);
+    } else if (this.rest.length > 0) {
       const first = this.rest + s.slice(0, nl);
       this.rest = '';
       this.emit(first, 0, first.length);
@@ -65,10 +110,14 @@ export class LineSplitter {
     }
     let start = nl + 1;
     for (nl = s.indexOf('\n', start); nl >= 0; nl = s.indexOf('\n', start)) {
-      this.emit(s, start, nl);
+      if (nl - start > MAX_LINE) this.onLine(OVERLONG_LINE, ++this.n);
+      else this.emit(s, start, nl);
       start = nl + 1;
     }
-    if (start < s.length) this.rest = s.slice(start);
+    if (start < s.length) {
+      if (s.length - start > MAX_LINE) this.skipping = true;
+      else this.rest = s.slice(start);
+    }
   }
 
   private emit(s: string, a: number, b: number): void {

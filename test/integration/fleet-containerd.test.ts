@@ -200,11 +200,18 @@ describe('real containerd + CRI', () => {
     const r = await syscribe(['audit', slice, ...NONE, '--workload', 'StatefulSet/db', '--namespace', NS, '--cri-socket', cd!.socket, '-o', out, '--json']);
     expect(allowed(out)).toContain('ioprio_set');
     for (const m of ['sched_setaffinity', 'chroot', 'personality']) expect(allowed(out)).not.toContain(m);
-    expect((JSON.parse(r.stdout) as { filtered: number }).filtered).toBeGreaterThan(0);
+    const j = JSON.parse(r.stdout) as { filtered: number; kept: number; filteredByPod: Record<string, number> };
+    expect(j.filteredByPod['--namespace / --workload']).toBeGreaterThan(0);
+    expect(j.filtered).toBeGreaterThanOrEqual(j.filteredByPod['--namespace / --workload']!);
+    // Kept: exactly the records of db-0's one process.
+    const perPid = await recordsPerPid(slice);
+    expect(j.kept).toBe(perPid.get(started.find((x) => x.pod.workload === 'db')!.pid));
     // Another namespace: nothing of ours.
     const none = join(dir, 'none');
-    const s = JSON.parse((await syscribe(['audit', slice, ...NONE, '--split-by', 'workload', '--namespace', `${NS}-other`, '--cri-socket', cd!.socket, '-o', none, '--json'])).stdout) as Summary;
-    expect(s.profiles).toEqual([]);
+    const o = await syscribe(['audit', slice, ...NONE, '--split-by', 'workload', '--namespace', `${NS}-other`, '--cri-socket', cd!.socket, '-o', none, '--json'], false);
+    expect(o.exitCode, o.stderr).toBe(1); // nothing kept: no profiles written
+    expect(JSON.parse(o.stdout)).toMatchObject({ empty: true, filteredByPod: { '--namespace': expect.any(Number) }, kept: 0 });
+    expect(existsSync(none) ? readdirSync(none) : []).toEqual([]);
   }, 60_000);
 
   test('CRI socket not reachable: one clear line, attribution falls back to the cgroup (pod UID, container id)', async () => {
