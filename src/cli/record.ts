@@ -81,7 +81,10 @@ export const recordCommand: CommandModule<object, Args> = {
     if (backend === 'auto') backend = (await bpftraceUnavailable()) ? 'strace' : 'bpftrace';
     const collector = new Collector();
     const outcome: RecordOutcome = backend === 'bpftrace' ? await recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
-    const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted });
+    const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted, ...(outcome.signal ? { partial: true, signal: outcome.signal } : {}) });
+    if (outcome.signal && !argv.json) {
+      process.stderr.write(`partial: recording stopped by ${outcome.signal} before ${argv.pid !== undefined ? `detaching from pid ${argv.pid}` : 'the command ended'}: the profile holds what was seen until then\n`);
+    }
     process.exitCode = outcome.exitCode;
     if (argv.verify && !(await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges }))) return;
     if (argv.install) await install(argv, profile);
