@@ -11,6 +11,8 @@ const FLAGS: Readonly<Record<string, string>> = {
   'caps.exact': '--cap',
   'caps.add': '--cap-add',
   'caps.drop': '--cap-drop',
+  namespaces: '--namespace',
+  workloads: '--workload',
 };
 
 export function flagFor(option: string): string {
