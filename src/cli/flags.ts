@@ -11,6 +11,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   'caps.exact': '--cap',
   'caps.add': '--cap-add',
   'caps.drop': '--cap-drop',
+  cmd: 'the command after --',
   namespaces: '--namespace',
   workloads: '--workload',
 };

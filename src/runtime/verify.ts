@@ -189,7 +189,7 @@ function cannotRun(runtime: RuntimeName, cmd: string[], r: RunResult): string {
 
 export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
   const runtime = o.runtime ?? 'runc';
-  if (!o.cmd.length) throw new UserError('name the command to run (syscribe verify --profile P -- CMD ARGS...)');
+  if (!o.cmd.length) throw new OptionError((n) => `${n('cmd')} is empty: no command to run`);
   const v = validateProfile(o.profile);
   if (!v.ok) throw new UserError(`not a valid OCI seccomp profile: ${v.errors.slice(0, 3).join('; ')}`);
   const timeoutSec = o.timeoutSec ?? 60;
