@@ -1,5 +1,6 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { archById } from '../arch.js';
@@ -172,7 +173,7 @@ export const auditCommand: CommandModule<object, Args> = {
       .example('sudo $0 audit --split-by workload --namespace shop -o profiles/', 'one profile per Kubernetes workload (<namespace>-<workload>.json)')
       .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs') as never,
   handler: async (argv) => {
-    await checkOutputArgs(argv, { directory: !!argv['split-by'] });
+    await checkOutputArgs(argv, { directory: !!argv['split-by'], nameOptional: !!argv['split-by'] });
     const opts = generatorOptionsFrom(argv);
     const filter = filterFrom(argv);
     const split = argv['split-by'];
@@ -225,8 +226,11 @@ export const auditCommand: CommandModule<object, Args> = {
       const file = join(dir, safeFileName(key, ext));
       if (!file.startsWith(dir + '/')) throw new UserError(`refusing to write outside ${dir}`);
       const { profile } = generateProfile(c.result(), opts);
-      const name = argv.name ? `${argv.name}-${safeFileName(key, 'x').slice(0, -2).toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`.slice(0, 253).replace(/[-.]+$/, '') : undefined;
-      await writeProfile(profile, { ...argv, output: file, ...(name ? { name } : {}) });
+      // --format crd --split-by workload: SPO partial profiles (src/attribution/spo.ts); other groups keep --name-<key>.
+      const spo = argv.format === 'crd' && split === 'workload' && members && att ? att.spoPartialMeta(members, nodeName()) : undefined;
+      const stem = safeFileName(key, 'x').slice(0, -2).toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+      const name = spo?.name ?? (argv.name || argv.format === 'crd' ? `${argv.name ? `${argv.name}-` : ''}${stem}`.replace(/^[-.]+/, '').slice(0, 253).replace(/[-.]+$/, '') : undefined);
+      await writeProfile(profile, { ...argv, output: file, ...(name ? { name } : {}) }, spo);
       written.push({ key, file, syscalls: [...c.arches.values()].reduce((n, m) => n + m.size, 0), ...(members ? { containers: members } : {}) });
     }
     const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, ...extra };
@@ -242,6 +246,11 @@ ${filterLine}
     }
   },
 };
+
+/** The node a partial profile comes from: $NODE_NAME (a DaemonSet sets it from spec.nodeName), else the host name. */
+function nodeName(): string {
+  return process.env.NODE_NAME || hostname();
+}
 
 /**
  * --follow: tail the file; rewrite the profile when the set changed, at most
