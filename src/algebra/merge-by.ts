@@ -86,7 +86,8 @@ export async function groupPartials(files: readonly string[]): Promise<PartialGr
     if (!g) groups.set(id, (g = spo ? { key, spo, files: [] } : { key, files: [] }));
     g.files.push(f);
   }
-  return [...groups.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
+  return [...groups.values()].sort((a, b) => cmp(a.key, b.key) || cmp(a.spo?.namespace ?? '', b.spo?.namespace ?? ''));
 }
 
 export interface MergedGroup {
