@@ -1,13 +1,16 @@
 // Every manifest in deploy/ validates offline: SPO objects against SPO's CRD schemas (v1.0.0),
 // built-in kinds against Kubernetes' OpenAPI schemas (kubernetes-models); and the validator
 // itself rejects what the API server would (so these tests fail if a manifest is broken).
-import { readFileSync, readdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { k8sErrors } from '../helpers/k8s-schema.js';
 
 const DEPLOY = new URL('../../deploy/', import.meta.url).pathname;
+const BIN = new URL('../../bin/syscribe.js', import.meta.url).pathname;
 const docs = readdirSync(DEPLOY).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) =>
   parseAllDocuments(readFileSync(join(DEPLOY, f), 'utf8')).map((d, i) => ({ f: `${f}#${i}`, o: d.toJS() as { kind: string; spec?: any; metadata?: any } })));
 
@@ -36,6 +39,29 @@ describe('deploy/ manifests', () => {
     expect(sp.spec.defaultAction).toBe('SCMP_ACT_LOG');
     expect(sp.spec.syscalls).toBeUndefined();
   });
+});
+
+describe('the DaemonSet runs a real syscribe command line', () => {
+  test('every flag in the manifest is accepted (run once here, host paths replaced)', async () => {
+    const ds = docs.find((d) => d.o.kind === 'DaemonSet')!.o;
+    const c = ds.spec.template.spec.containers[0];
+    expect(c.command).toEqual(['/bin/sh', '-c']);
+    const m = /syscribe (audit [^;]*);/.exec(c.args[0]);
+    expect(m).not.toBeNull();
+    const out = mkdtempSync(join(tmpdir(), 'syscribe-deploy-'));
+    try {
+      const fixture = new URL('../fixtures/audit/auditd-enriched.log', import.meta.url).pathname;
+      const argv = m![1]!.trim().split(/\s+/).map((w) => w === '/host/var/log/audit/audit.log*' ? fixture : w === '/var/lib/syscribe/partials' ? out : w.startsWith('/host/run/') ? join(out, 'no-cri.sock') : w);
+      expect(argv).toContain(fixture);
+      const r = await execa('node', [BIN, ...argv], { reject: false });
+      // Flags parsed, log read: the fixture's processes are in no container, so --namespace keeps nothing (exit 1, nothing written).
+      expect(r.exitCode, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/24 parsed.*\n.*pod filters: --namespace removed 24 \(0 kept\); no profile written/);
+      expect(readdirSync(out)).toEqual([]);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 30_000);
 });
 
 describe('the validator rejects what the API server rejects', () => {
