@@ -63,4 +63,3 @@ export function podFilterCounts(g: Grouped, o: PodAttributionOptions, keptBefore
   const kept = keptBefore - g.filtered;
   return { json: { filteredByPod: { [flags]: g.filtered }, kept }, line: `pod filters: ${flags} removed ${g.filtered} (${kept} kept)` };
 }
-export { spoPartialMeta } from './spo.js';
