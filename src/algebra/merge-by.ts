@@ -29,7 +29,7 @@ const PROFILE_EXT = new Set(['.json', '.yaml', '.yml']);
 /** Profiles are small; a bigger file is not one (read whole only up to this). */
 const MAX_PROFILE_BYTES = 16 * 1024 * 1024;
 
-/** Files as given; directories → their *.json / *.yaml / *.yml files (not recursive), sorted. */
+/** Files as given; directories → their *.json / *.yaml / *.yml files (not recursive, not dotfiles), sorted. */
 export async function expandInputs(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
@@ -42,7 +42,7 @@ export async function expandInputs(paths: readonly string[]): Promise<string[]> 
       continue;
     }
     const names = (await fsp.readdir(p, { withFileTypes: true }))
-      .filter((d) => (d.isFile() || d.isSymbolicLink()) && PROFILE_EXT.has(extname(d.name).toLowerCase()))
+      .filter((d) => (d.isFile() || d.isSymbolicLink()) && !d.name.startsWith('.') && PROFILE_EXT.has(extname(d.name).toLowerCase()))
       .map((d) => d.name)
       .sort();
     out.push(...names.map((n) => join(p, n)));

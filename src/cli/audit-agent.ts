@@ -6,9 +6,9 @@
  * profiles in DIR, and saves the state with the log position those sets
  * correspond to. Memory: the groups' syscall sets plus one interval's
  * per-container sets; records are not kept. A restart resumes at the saved
- * position (--state, default DIR/.syscribe-agent-state.json).
+ * position (--state, default DIR.state.json beside DIR).
  */
-import { join, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import type { MemberInfo } from '../attribution/group.js';
 import type { PodAttributionOptions } from '../attribution/options.js';
@@ -19,6 +19,9 @@ import { type FollowPosition, followFile } from '../sources/follow.js';
 import { escapeControl } from '../util/escape.js';
 import { AuditSink, writeSplitProfile } from './audit.js';
 import type { GeneratorArgs, generatorOptionsFrom } from './generator-options.js';
+
+/** Pids not seen for this long are forgotten (the pid → container cache stays bounded). */
+const PID_IDLE_MS = 60_000;
 
 export interface AgentArgs extends GeneratorArgs {
   'flush-interval': number;
@@ -32,7 +35,8 @@ export async function followSplit(
 ): Promise<void> {
   const dir = resolvePath(argv.output!);
   await mkdir(dir, { recursive: true });
-  const statePath = argv.state ?? join(dir, '.syscribe-agent-state.json');
+  // Beside the output directory, not in it: the directory holds only profiles (kubectl apply -f DIR, merge --by workload DIR).
+  const statePath = argv.state ?? `${dir}.state.json`;
   const state = await loadState(statePath);
   const resume = state.log && state.log.path === resolvePath(path) ? state.log : undefined;
   const sink = new AuditSink(filter, pods ? 'container' : (split as never), argv['proc-root']);
@@ -71,6 +75,7 @@ export async function followSplit(
         process.stderr.write(`wrote ${escapeControl(file)}\n`);
       }
       dirty.clear();
+      sink.prunePids(PID_IDLE_MS);
       if (at) state.log = { path: resolvePath(path), ...at };
       await saveState(statePath, state);
     });

@@ -115,6 +115,11 @@ export class AuditSink {
     return { filtered: this.filtered, filteredBy: filterCountsByFlag(this.filter, this.removedBy), kept: this.kept };
   }
 
+  /** Forget pids not seen for `idleMs` (the node agent calls this at each flush). */
+  prunePids(idleMs: number): void {
+    this.containers.prune(idleMs);
+  }
+
   /** Distinct (arch, syscall) pairs so far. */
   distinct(): number {
     let n = 0;
@@ -167,7 +172,7 @@ export const auditCommand: CommandModule<object, Args> = {
         .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep reading the file as it grows (survives rotation); rewrite -o as new syscalls appear', group: 'Follow:' })
         .option('from-start', { type: 'boolean', describe: 'With --follow: read the existing content first', group: 'Follow:' })
         .option('flush-interval', { type: 'number', default: 1, describe: 'With --follow: rewrite the profile at most every N seconds', group: 'Follow:' })
-        .option('state', { type: 'string', describe: 'With --follow --split-by: the restart-safe state (log position, per-group syscall sets); default <-o>/.syscribe-agent-state.json', group: 'Follow:' }),
+        .option('state', { type: 'string', describe: 'With --follow --split-by: the restart-safe state (log position, per-group syscall sets); default <-o>.state.json, beside the output directory', group: 'Follow:' }),
     )
       .example('sudo $0 audit -o app.json --comm myapp', 'records of one program from /var/log/audit/audit.log')
       .example('$0 audit --dmesg --baseline none --runtime none', 'exactly what was logged, from the kernel ring buffer')

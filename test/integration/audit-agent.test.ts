@@ -35,7 +35,7 @@ function agent(log: string, out: string, extra: string[] = []): ResultPromise {
 }
 /** Wait until the state file says the agent has read `bytes` bytes of the file with inode `ino`. */
 async function until(out: string, ino: number, bytes: number): Promise<void> {
-  const f = join(out, '.syscribe-agent-state.json');
+  const f = `${out}.state.json`;
   for (let i = 0; i < 100; i++) {
     try {
       const s = JSON.parse(readFileSync(f, 'utf8')) as { log?: { ino: number; pos: number } };
@@ -45,8 +45,8 @@ async function until(out: string, ino: number, bytes: number): Promise<void> {
   }
   throw new Error(`state never reached ${bytes} bytes of inode ${ino}`);
 }
-const state = (out: string) => JSON.parse(readFileSync(join(out, '.syscribe-agent-state.json'), 'utf8')) as { groups: Record<string, { records: number }> };
-const profiles = (d: string) => Object.fromEntries(readdirSync(d).filter((f) => !f.startsWith('.')).sort().map((f) => [f, readFileSync(join(d, f), 'utf8')]));
+const state = (out: string) => JSON.parse(readFileSync(`${out}.state.json`, 'utf8')) as { groups: Record<string, { records: number }> };
+const profiles = (d: string) => Object.fromEntries(readdirSync(d).sort().map((f) => [f, readFileSync(join(d, f), 'utf8')]));
 
 describe('audit --follow --split-by: restart-safe agent', () => {
   let oneShot: Record<string, string>;
@@ -115,9 +115,9 @@ describe('audit --follow --split-by: restart-safe agent', () => {
     const log = join(dir, 'c.log');
     writeFileSync(log, `${LINES[0]}\n`);
     await execa('mkdir', ['-p', out]);
-    writeFileSync(join(out, '.syscribe-agent-state.json'), '{"version": 9, "groups": {}}');
+    writeFileSync(`${out}.state.json`, '{"version": 9, "groups": {}}');
     const r = await execa('node', [BIN, 'audit', log, '--follow', '--split-by', 'comm', ...NONE, '-o', out], { reject: false });
-    expect([r.exitCode, r.stderr.trim()]).toEqual([2, `syscribe: --state ${join(out, '.syscribe-agent-state.json')}: not a syscribe agent state (version 9, want 1)`]);
+    expect([r.exitCode, r.stderr.trim()]).toEqual([2, `syscribe: --state ${out}.state.json: not a syscribe agent state (version 9, want 1)`]);
     const s = await execa('node', [BIN, 'audit', log, '--state', join(dir, 's.json'), ...NONE, '-o', join(dir, 'x.json')], { reject: false });
     expect([s.exitCode, s.stderr.trim()]).toEqual([2, 'syscribe: --state goes with --follow --split-by']);
   }, 30_000);
