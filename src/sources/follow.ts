@@ -190,6 +190,8 @@ export async function followFile(path: string, onLine: FollowLineHandler, opts: 
       first = false;
       waiting = false;
       await remember();
+      // Where this file is taken up (its end, its start, or the resumed position): a restart resumes here even if no line comes.
+      opts.onCheckpoint?.({ ino, dev, pos });
     } else if (st.size < pos || (await replaced())) {
       notice(`${path}: truncated, reading from its start`);
       flushPartial();

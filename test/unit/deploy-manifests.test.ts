@@ -1,7 +1,7 @@
 // Every manifest in deploy/ validates offline: SPO objects against SPO's CRD schemas (v1.0.0),
 // built-in kinds against Kubernetes' OpenAPI schemas (kubernetes-models); and the validator
 // itself rejects what the API server would (so these tests fail if a manifest is broken).
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { execa } from 'execa';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ describe('deploy/ manifests', () => {
     expect(c.securityContext.capabilities).toEqual({ drop: ['ALL'] });
     expect(c.securityContext.privileged).toBeUndefined();
     expect(c.volumeMounts.find((m: any) => m.name === 'audit-log').readOnly).toBe(true);
-    expect(c.args.join(' ')).toMatch(/syscribe audit .*--split-by workload .*--format crd .*--cri-socket /);
+    expect(c.args.join(' ')).toMatch(/^audit \/host\/var\/log\/audit\/audit.log --follow --split-by workload .*--format crd .*--cri-socket /);
     expect(c.env).toContainEqual({ name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } });
   });
   test('the audit-mode profile logs every call', () => {
@@ -42,22 +42,25 @@ describe('deploy/ manifests', () => {
 });
 
 describe('the DaemonSet runs a real syscribe command line', () => {
-  test('every flag in the manifest is accepted (run once here, host paths replaced)', async () => {
+  test('every flag in the manifest is accepted: the agent starts, follows, stops on SIGTERM (host paths replaced)', async () => {
     const ds = docs.find((d) => d.o.kind === 'DaemonSet')!.o;
     const c = ds.spec.template.spec.containers[0];
-    expect(c.command).toEqual(['/bin/sh', '-c']);
-    const m = /syscribe (audit [^;]*);/.exec(c.args[0]);
-    expect(m).not.toBeNull();
+    expect(c.command).toBeUndefined(); // the image's ENTRYPOINT is syscribe
     const out = mkdtempSync(join(tmpdir(), 'syscribe-deploy-'));
     try {
-      const fixture = new URL('../fixtures/audit/auditd-enriched.log', import.meta.url).pathname;
-      const argv = m![1]!.trim().split(/\s+/).map((w) => w === '/host/var/log/audit/audit.log*' ? fixture : w === '/var/lib/syscribe/partials' ? out : w.startsWith('/host/run/') ? join(out, 'no-cri.sock') : w);
-      expect(argv).toContain(fixture);
-      const r = await execa('node', [BIN, ...argv], { reject: false });
-      // Flags parsed, log read: the fixture's processes are in no container, so --namespace keeps nothing (exit 1, nothing written).
-      expect(r.exitCode, r.stderr).toBe(1);
-      expect(r.stderr).toMatch(/24 parsed.*\n.*pod filters: --namespace removed 24 \(0 kept\); no profile written/);
-      expect(readdirSync(out)).toEqual([]);
+      const log = join(out, 'audit.log');
+      writeFileSync(log, '');
+      const argv = (c.args as string[]).map((w) => w === '/host/var/log/audit/audit.log' ? log : w === '/var/lib/syscribe/partials' ? join(out, 'partials') : w.startsWith('/host/run/') ? join(out, 'no-cri.sock') : w);
+      expect(argv).toContain(log);
+      const p = execa('node', [BIN, ...argv], { reject: false });
+      for (let i = 0; i < 50 && !existsSync(join(out, 'partials')); i++) await new Promise((r) => setTimeout(r, 100));
+      await new Promise((r) => setTimeout(r, 300));
+      p.kill('SIGTERM');
+      const r = await p;
+      expect(r.exitCode, r.stderr).toBe(0);
+      expect(r.stderr).toMatch(/^following .*audit\.log; one profile per workload in .*partials/);
+      // Nothing read yet, but the state holds the position taken up: a restart loses nothing appended meanwhile.
+      expect(JSON.parse(readFileSync(join(out, 'partials.state.json'), 'utf8')).log).toMatchObject({ path: log, pos: 0 });
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
