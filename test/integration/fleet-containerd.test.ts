@@ -274,6 +274,31 @@ describe('real containerd + CRI', () => {
     expect(names(webApp)).not.toContain('ioprio_set');
   }, 60_000);
 
+  test('the node agent (--follow --split-by workload --format crd) writes the same partials as one pass, and its state', async () => {
+    const env = { NODE_NAME: 'node-f' };
+    const ref = join(dir, 'agent-ref');
+    await execa('node', [BIN, 'audit', slice, ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '-o', ref], { env });
+    const out = join(dir, 'agent-out');
+    const p = execa('node', [BIN, 'audit', slice, '--follow', '--from-start', ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '--flush-interval', '0.5', '-o', out], { env, reject: false });
+    const size = statSync(slice).size;
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((JSON.parse(readFileSync(`${out}.state.json`, 'utf8')) as { log?: { pos: number } }).log?.pos === size) break;
+      } catch { /* not yet */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    p.kill('SIGTERM');
+    const r = await p;
+    expect(r.exitCode, r.stderr).toBe(0);
+    const files = (d: string) => Object.fromEntries(readdirSync(d).sort().map((f) => [f, readFileSync(join(d, f), 'utf8')]));
+    expect(Object.keys(files(out))).toEqual([...new Set(PODS.map((x) => `${NS}-${x.workload}.yaml`))].sort());
+    expect(files(out)).toEqual(files(ref));
+    const st = JSON.parse(readFileSync(`${out}.state.json`, 'utf8')) as { groups: Record<string, { records: number; members: Array<{ container?: string }> }> };
+    const perPid = await recordsPerPid(slice);
+    expect(st.groups[`${NS}-db`]!.records).toBe(perPid.get(started.find((x) => x.pod.workload === 'db')!.pid));
+    expect(st.groups[`${NS}-web`]!.members.map((m) => m.container).sort()).toEqual(['app', 'proxy']);
+  }, 60_000);
+
   test('--container with the full id and a prefix (hex) still works on CRI containers', async () => {
     const s = started.find((x) => x.pod.workload === 'agent')!;
     const out = join(dir, 'agent-by-id.json');
