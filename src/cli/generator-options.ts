@@ -13,7 +13,7 @@ import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flat
 import { capsFor, hasCapSpec } from '../profile/capabilities.js';
 import { capSpecFrom, withCapOptions } from './cap-options.js';
 import { assertValidProfile } from '../profile/validate.js';
-import { type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
+import { type CrdMeta, type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { checkOutput, checkOutputDir, writeOutput } from '../write/output.js';
 import { writeStdout } from '../write/stdio.js';
@@ -108,9 +108,9 @@ export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
 }
 
 /** Check the output flags, and that -o can be written (a directory with `directory`), before any work is done. */
-export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean } = {}): Promise<void> {
+export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean; nameOptional?: boolean } = {}): Promise<void> {
   if (a.json && !a.output) throw new UserError('--json prints the summary on stdout, so the profile needs -o FILE');
-  if (a.format === 'crd') {
+  if (a.format === 'crd' && (a.name !== undefined || !o.nameOptional)) {
     if (!a.name) throw new UserError('--format crd needs --name (the SeccompProfile metadata.name)');
     if (!isValidK8sName(a.name)) throw new UserError(`--name ${a.name}: not a valid Kubernetes name (lowercase letters, digits, '-', '.')`);
   }
@@ -118,17 +118,17 @@ export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean
 }
 
 /** The profile as the bytes to write. */
-export function renderProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version'>): string {
-  return a.format === 'crd' ? profileToCrd(p, { name: a.name!, version: a['crd-version'] as CrdVersion }) : profileToJson(p);
+export function renderProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version'>, meta?: CrdMeta): string {
+  return a.format === 'crd' ? profileToCrd(p, { name: a.name!, version: a['crd-version'] as CrdVersion, ...meta }) : profileToJson(p);
 }
 
 /** Validate and write (or print) a profile. */
-export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version' | 'output'>): Promise<void> {
+export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version' | 'output'>, meta?: CrdMeta): Promise<void> {
   assertValidProfile(p, 'generated profile');
   if (a.format === 'crd' && crdDropsErrno(p)) {
     process.stderr.write(`note: a SeccompProfile has no defaultErrnoRet; the operator answers unlisted calls with EPERM, not errno ${p.defaultErrnoRet}\n`);
   }
-  const text = renderProfile(p, a);
+  const text = renderProfile(p, a, meta);
   if (a.output && a.output !== '-') await writeOutput(a.output, text);
   else await writeStdout(text);
 }

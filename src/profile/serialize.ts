@@ -39,9 +39,11 @@ export type CrdVersion = SpoVersion;
  * `spec`. SPO's spec has no defaultErrnoRet field (its ERRNO default is
  * EPERM), so it is left out; see crdDropsErrno.
  */
-export function profileToCrd(p: SeccompProfile, opts: { name: string; version?: CrdVersion; namespace?: string }): string {
-  const metadata: Record<string, string> = { name: opts.name };
+export function profileToCrd(p: SeccompProfile, opts: { name: string; version?: CrdVersion; namespace?: string } & CrdMeta): string {
+  const metadata: Record<string, unknown> = { name: opts.name };
   if (opts.namespace) metadata.namespace = opts.namespace;
+  if (opts.labels && Object.keys(opts.labels).length) metadata.labels = sortedRecord(opts.labels);
+  if (opts.annotations && Object.keys(opts.annotations).length) metadata.annotations = sortedRecord(opts.annotations);
   const spec = orderProfile(p);
   delete spec.defaultErrnoRet;
   const doc = {
@@ -51,6 +53,16 @@ export function profileToCrd(p: SeccompProfile, opts: { name: string; version?: 
     spec,
   };
   return yamlStringify(doc, { lineWidth: 0 });
+}
+
+/** Labels and annotations of a SeccompProfile object (e.g. SPO's partial-profile labels, src/attribution/spo.ts). */
+export interface CrdMeta {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+function sortedRecord(r: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Kubernetes object names: lowercase RFC 1123 subdomain. */
