@@ -2,8 +2,7 @@
  * The CLI: one yargs command module per command under src/cli/, each thin.
  * Exit codes: 0 success, 1 a finding, 2 usage or input error.
  */
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv } from 'yargs';
 import { createRequire } from 'node:module';
 import { UserError, EXIT_USAGE } from '../errors.js';
 import { commands } from './commands.js';
@@ -36,7 +35,10 @@ export function isDebug(argv: string[]): boolean {
   return argv.includes('--debug') || process.env.SYSCRIBE_DEBUG === '1';
 }
 
-export function buildCli(argv: string[]): Argv {
+/** The yargs parser with every command (each command's module is loaded only when it runs: commands.ts). */
+export async function buildCli(argv: string[]): Promise<Argv> {
+  // Imported here, not at the top: `--version` needs no parser, and yargs alone costs about as much as starting node.
+  const { default: yargs } = await import('yargs');
   let cli = yargs(argv)
     .scriptName('syscribe')
     .usage('syscribe <command> [options]\n\nWrite Linux seccomp profiles from what an application really does.')
@@ -65,12 +67,22 @@ export function buildCli(argv: string[]): Argv {
       throw new UserError(`${line}\nRun 'syscribe --help' (or 'syscribe <command> --help') for usage.`);
     });
   for (const c of commands) cli = cli.command(c);
+  // yargs lays out the running command's help text before calling its handler, in case the handler
+  // fails later; our .fail() never prints help, and that layout (string-width, wrap-ansi) costs more
+  // than the whole of `syscribe resolve`. `--help` still lays it out when asked.
+  const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } })
+    .getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
   return cli;
 }
 
-export async function main(argv: string[] = hideBin(process.argv)): Promise<number> {
+export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
   try {
-    await buildCli(argv).parseAsync();
+    await (await buildCli(argv)).parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     const err = e as Error & { exitCode?: number };
