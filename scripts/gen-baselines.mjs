@@ -21,8 +21,7 @@ const check = args.includes('--check');
 const ref = args.find((a) => a !== '--check') ?? join(root, 'src', 'data', 'upstream');
 const out = join(root, 'src', 'data', 'baselines.generated.ts');
 
-const OCI_DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
-const CRIO_DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_KILL'];
+// The runtimes' default capability sets live in src/profile/capabilities.ts (one owner).
 
 function cond(c) {
   if (!c) return undefined;
@@ -50,9 +49,9 @@ function convert(file, source) {
   return b;
 }
 
-const docker = { ...convert('moby-default.json', 'moby/profiles seccomp/default.json v0.2.3'), defaultCaps: OCI_DEFAULT_CAPS };
-const containerd = { ...convert('containerd-default.json', 'containerd contrib/seccomp/seccomp_default.go (0c23e946a784)'), defaultCaps: OCI_DEFAULT_CAPS };
-const crio = { ...convert('containers-common-seccomp.json', 'containers/common pkg/seccomp/seccomp.json (8c41d98b3801) + CRI-O: unshare needs CAP_SYS_ADMIN'), defaultCaps: CRIO_DEFAULT_CAPS };
+const docker = convert('moby-default.json', 'moby/profiles seccomp/default.json v0.2.3');
+const containerd = convert('containerd-default.json', 'containerd contrib/seccomp/seccomp_default.go (0c23e946a784)');
+const crio = convert('containers-common-seccomp.json', 'containers/common pkg/seccomp/seccomp.json (8c41d98b3801) + CRI-O: unshare needs CAP_SYS_ADMIN');
 // CRI-O's change: unshare only with CAP_SYS_ADMIN.
 let moved = 0;
 for (const r of crio.rules) {

@@ -16,7 +16,10 @@ PACKAGES=(
   gcc libc6-dev gcc-multilib libseccomp-dev
   curl python3 procps util-linux gzip iproute2
   qemu-user-static busybox-static
-  nginx-light redis-server redis-tools
+  # engine tests (test/integration/engines-*.test.ts): the engines users run, and the programs
+  # and servers whose recorded profiles they run
+  podman conmon docker.io containerd tar
+  sqlite3 openssl perl nginx-light redis-server redis-tools
 )
 
 missing=()
@@ -45,6 +48,18 @@ echo "== kernel facilities and services"
 # bpftrace needs tracefs; the audit tests need auditd running.
 mountpoint -q /sys/kernel/tracing || as_root mount -t tracefs nodev /sys/kernel/tracing || true
 pgrep -x auditd >/dev/null || as_root auditd || { echo "test-system: could not start auditd" >&2; exit 1; }
+
+# The engine tests run `docker run`: start Debian's dockerd when no daemon answers. No bridge and
+# no iptables rules (the tests use --network host/none only, never 172.17.x); dockerd starts its
+# own containerd. Log: /var/log/syscribe-dockerd.log. The tests use Debian's client
+# /usr/bin/docker (API 1.41, the daemon's); a newer client elsewhere on PATH negotiates down too.
+if ! /usr/bin/docker info >/dev/null 2>&1; then
+  echo "== starting dockerd"
+  as_root sh -c 'nohup setsid dockerd --bridge=none --iptables=false --ip6tables=false --ip-masq=false \
+    >>/var/log/syscribe-dockerd.log 2>&1 </dev/null &'
+  for _ in $(seq 1 60); do /usr/bin/docker info >/dev/null 2>&1 && break; sleep 1; done
+  /usr/bin/docker info >/dev/null 2>&1 || { echo "test-system: dockerd did not start (see /var/log/syscribe-dockerd.log)" >&2; exit 1; }
+fi
 
 echo "== tests"
 npm test

@@ -37,7 +37,6 @@ const HEAD_BYTES = 64 * 1024;
 
 /** Profile or recording? gzip files are recordings (logs are rotated gzipped; profiles are not). */
 export async function sniffInput(path: string): Promise<InputKind> {
-  if (path === '-') return 'profile';
   const head = await readHead(path, HEAD_BYTES);
   if (isGzip(head)) return 'observation';
   return looksLikeProfile(head.toString('utf8')) ? 'profile' : 'observation';

@@ -7,13 +7,13 @@ import { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { generateProfile } from '../generate/index.js';
 import { parseAuditLine } from '../ingest/audit.js';
-import { type AuditFilter, type FilterFlags, filterFrom, keep } from '../ingest/audit-filter.js';
+import { type AuditFilter, type FilterCounts, type FilterFlags, filterCountsByFlag, filterFrom, formatFilterCounts, rejectedBy } from '../ingest/audit-filter.js';
 import { ContainerResolver } from '../ingest/container.js';
 import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.js';
 import { followFile } from '../sources/follow.js';
 import { eachLineOfFile } from '../sources/lines.js';
 import type { LineResult, Observation } from '../types.js';
-import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions, writeProfile } from './generator-options.js';
+import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, refuseEmpty, withGeneratorOptions, writeProfile } from './generator-options.js';
 import { formatReport } from './report.js';
 import { escapeControl } from '../util/escape.js';
 
@@ -38,6 +38,10 @@ export class AuditSink {
   readonly all = new Collector();
   readonly byKey = new Map<string, Collector>();
   filtered = 0;
+  /** Records each filter removed (the first it failed). */
+  readonly removedBy: FilterCounts = {};
+  /** Records kept (all records when no filter is given). */
+  kept = 0;
   private readonly containers: ContainerResolver;
   /** Something needs more than arch + number (a filter, --split-by, the follow messages). */
   private readonly detail: boolean;
@@ -60,10 +64,16 @@ export class AuditSink {
   line(text: string, lineNo: number, source: string): void {
     const res: LineResult = parseAuditLine(text, this.detail);
     if (res.kind !== 'parsed' || !res.obs || !this.detail) {
+      if (res.kind === 'parsed' && res.obs) this.kept += res.obs.length;
       this.all.line(res, lineNo, text, source);
       return;
     }
-    const kept = res.obs.filter((o) => keep(o, this.filter, this.containerOf));
+    const kept = res.obs.filter((o) => {
+      const why = rejectedBy(o, this.filter, this.containerOf);
+      if (why !== undefined) this.removedBy[why] = (this.removedBy[why] ?? 0) + 1;
+      return why === undefined;
+    });
+    this.kept += kept.length;
     this.filtered += res.obs.length - kept.length;
     this.all.line({ kind: 'parsed' }, lineNo, text, source);
     for (const o of kept) {
@@ -77,6 +87,16 @@ export class AuditSink {
         c.add(o);
       }
     }
+  }
+
+  /** The summary line: what each filter removed. */
+  filterLine(): string {
+    return formatFilterCounts(this.filter, this.removedBy, this.kept);
+  }
+
+  /** For --json. */
+  filterJson(): Record<string, unknown> {
+    return { filtered: this.filtered, filteredBy: filterCountsByFlag(this.filter, this.removedBy), kept: this.kept };
   }
 
   /** Distinct (arch, syscall) pairs so far. */
@@ -129,7 +149,7 @@ export const auditCommand: CommandModule<object, Args> = {
       .example('$0 audit audit.log --split-by container -o profiles/', 'one profile per container')
       .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs') as never,
   handler: async (argv) => {
-    checkOutputArgs(argv);
+    await checkOutputArgs(argv, { directory: !!argv['split-by'] });
     const opts = generatorOptionsFrom(argv);
     const filter = filterFrom(argv);
     const split = argv['split-by'];
@@ -154,11 +174,13 @@ export const auditCommand: CommandModule<object, Args> = {
     else if (argv.journal) await eachLineOfCommand(journalArgv(!!argv['journal-json']), (l, n) => sink.line(l, n, 'journalctl'));
     else for (const f of files ?? [defaultInput()]) await eachLineOfFile(f, (l, n) => sink.line(l, n, f));
 
-    const extra = { filtered: sink.filtered };
+    const extra = sink.filterJson();
+    const filterLine = sink.filterLine();
     if (!split) {
-      await emitProfile(sink.all.result(), argv, opts, extra);
+      await emitProfile(sink.all.result(), argv, opts, extra, { summary: `${filterLine}\n`, emptyDetail: filterLine });
       return;
     }
+    refuseEmpty(sink.all.result(), argv, filterLine, extra);
     const dir = resolvePath(argv.output!);
     await fsp.mkdir(dir, { recursive: true });
     const ext = argv.format === 'crd' ? 'yaml' : 'json';
@@ -172,12 +194,15 @@ export const auditCommand: CommandModule<object, Args> = {
       await writeProfile(profile, { ...argv, output: file, ...(name ? { name } : {}) });
       written.push({ key, file, syscalls: [...c.arches.values()].reduce((n, m) => n + m.size, 0) });
     }
-    const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, filtered: sink.filtered };
+    const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, ...extra };
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
     else {
       process.stderr.write(`${written.length} profile(s) in ${dir} (one per ${split}):\n`);
-      for (const w of written) process.stderr.write(`  ${escapeControl(w.key)}: ${escapeControl(w.file)} (${w.syscalls} syscalls observed)\n`);
-      process.stderr.write(`lines: ${totals.lines.parsed} parsed, ${totals.lines.ignored} ignored, ${totals.lines.malformed} malformed; ${sink.filtered} records filtered out\n`);
+      for (const w of written) process.stderr.write(`  ${escapeControl(w.key)}: ${escapeControl(w.file)} (${w.syscalls} syscalls observed)
+`);
+      process.stderr.write(`lines: ${totals.lines.parsed} parsed, ${totals.lines.ignored} ignored, ${totals.lines.malformed} malformed
+${filterLine}
+`);
       if (totals.lossSignals) process.stderr.write(`WARNING: the log says ${totals.lost} records were lost (${totals.lossSignals} loss signals): the profiles may be incomplete\n`);
     }
   },
@@ -236,6 +261,6 @@ async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: 
   }
   await flush(true);
   const { report } = generateProfile(sink.all.result(), opts);
-  if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, filtered: sink.filtered, output: argv.output }, null, 2)}\n`);
-  else process.stderr.write(formatReport(report, argv.output));
+  if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, ...sink.filterJson(), output: argv.output }, null, 2)}\n`);
+  else process.stderr.write(`${formatReport(report, argv.output)}${sink.filterLine()}\n`);
 }

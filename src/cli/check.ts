@@ -3,21 +3,23 @@ import { ARCHES, type ArchId, archById } from '../arch.js';
 import { archOption } from './arch-option.js';
 import { canonicalName } from '../resolve.js';
 import { Collector } from '../collect/collector.js';
-import { EXIT_FINDING } from '../errors.js';
+import { EXIT_FINDING, UserError } from '../errors.js';
 import { type CheckResult, checkObserved } from '../generate/check.js';
 import { parseKernel } from '../generate/flatten.js';
 import { sniffInput } from '../algebra/inputs.js';
 import { type LoadOptions, loadProfileFile } from '../profile/load.js';
 import { targetFrom } from './target-options.js';
 import { ingestRecording } from '../ingest/any.js';
-import { formatLines, formatUnknown } from './report.js';
+import { formatLines, formatUnknown, nothingObserved } from './report.js';
 import { escapeControl } from '../util/escape.js';
+import { inputLabel, isStreamInput } from '../sources/lines.js';
+import { type CapArgs, capSpecFrom, withCapOptions } from './cap-options.js';
+import { capsFor, checkCapSpec, hasCapSpec } from '../profile/capabilities.js';
 
-interface Args {
+interface Args extends CapArgs {
   inputs: string[];
   baseline: string;
   arch?: string;
-  cap?: string[];
   kernel?: string;
   'all-runtimes'?: boolean;
   json?: boolean;
@@ -39,7 +41,11 @@ async function collectInputs(paths: string[], collector: Collector, arch: ArchId
       const mine = new Collector();
       await ingestRecording(p, mine);
       const r = mine.result();
-      if (r.lines.parsed === 0 && r.lines.ignored === 0) profiles = await loadProfileFile(p, load); // throws its reason
+      if (r.lines.parsed === 0 && r.lines.ignored === 0) {
+        // A pipe cannot be read again for the loader's reason: say it here.
+        if (await isStreamInput(p)) throw new UserError(`${inputLabel(p)}: ${r.lines.malformed ? 'neither a seccomp profile nor a strace or audit log' : 'empty input'}`);
+        profiles = await loadProfileFile(p, load); // throws its reason
+      }
       else collector.absorb(r);
     }
     if (profiles) {
@@ -78,17 +84,16 @@ export const checkCommand: CommandModule<object, Args> = {
   command: 'check <inputs..>',
   describe: 'Would RuntimeDefault block what the app does? (exit 1 if so: a CI gate before SeccompDefault)',
   builder: (y) =>
-    y
+    withCapOptions(y)
       .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'strace logs, audit logs or profiles' })
       .option('baseline', { choices: [...RUNTIMES], default: 'containerd', describe: 'Which RuntimeDefault' })
       .option('all-runtimes', { type: 'boolean', describe: 'containerd, CRI-O and Docker side by side (exit 1 if any blocks)' })
       .option('arch', { type: 'string', describe: 'Node architecture (default: the recording\'s)' })
-      .option('cap', { type: 'string', array: true, describe: 'Container capability (repeatable; default: the runtime\'s default set)' })
       .option('kernel', { type: 'string', describe: 'Node kernel X.Y (default: running kernel)' })
       .option('json', { type: 'boolean', describe: 'JSON on stdout' })
       .example('$0 check app.strace', 'what containerd\'s RuntimeDefault would block; exit 1 if anything')
       .example('$0 check --all-runtimes /var/log/audit/audit.log', 'containerd, CRI-O and Docker side by side')
-      .example('$0 check --baseline docker --cap CAP_SYS_ADMIN app.strace', 'with an extra capability')
+      .example('$0 check --baseline docker --cap-add SYS_ADMIN app.strace', 'with an extra capability on top of Docker\'s default set')
       .example('$0 check --json app.json', 'a profile as input, machine-readable') as never,
   handler: async (argv) => {
     let arch: ArchId | undefined;
@@ -96,17 +101,22 @@ export const checkCommand: CommandModule<object, Args> = {
       arch = archOption(argv.arch).id;
     }
     if (argv.kernel) parseKernel(argv.kernel);
+    const caps = capSpecFrom(argv);
+    checkCapSpec(caps);
     const collector = new Collector();
     // A moby-format profile among the inputs is flattened for --arch (default: this machine's), --cap (default: the baseline's set), --kernel.
     await collectInputs(argv.inputs, collector, arch, { target: targetFrom(argv, argv.baseline as Runtime) });
     const observed = collector.result();
+    // A CI gate must not pass on nothing (an empty file, an empty pipe, a log with no calls).
+    let seen = 0;
+    for (const m of observed.arches.values()) seen += m.size;
+    if (seen === 0 && observed.unknown.length === 0) throw new UserError(`${nothingObserved(observed)}: nothing to check`, EXIT_FINDING);
     const opts = {
-      ...(argv.cap?.length ? { caps: argv.cap.flatMap((c) => c.split(',')).filter(Boolean) } : {}),
       ...(argv.kernel ? { kernel: argv.kernel } : {}),
       ...(arch ? { arches: [arch] } : {}),
     };
     const baselines: Runtime[] = argv['all-runtimes'] ? [...RUNTIMES] : [argv.baseline as Runtime];
-    const results = baselines.map((b) => checkObserved(observed, b, opts));
+    const results = baselines.map((b) => checkObserved(observed, b, hasCapSpec(caps) ? { ...opts, caps: capsFor(b, caps) } : opts));
     const blocked = results.some((r) => r.blocked);
     // A number no table knows may be anything, a blocked call included: a finding, never "nothing would be blocked".
     const cannotTell = observed.unknown.length > 0;

@@ -28,17 +28,22 @@ export function lazyCommand(command: string, describe: string, load: () => Promi
 
 /** merge takes recordings too: each becomes a profile allowing exactly what it shows. */
 async function loadMerge(): Promise<AnyCommand> {
-  const [{ makeMergeCommand }, { Collector }, { observedToAllowProfile }, { ingestRecording }] = await Promise.all([
+  const [{ makeMergeCommand }, { Collector }, { observedToAllowProfile }, { ingestRecording }, { EXIT_FINDING, UserError }, { nothingObserved }] = await Promise.all([
     import('./merge.js'),
     import('../collect/collector.js'),
     import('../generate/index.js'),
     import('../ingest/any.js'),
+    import('../errors.js'),
+    import('./report.js'),
   ]);
   return makeMergeCommand({
     loadObservation: async (path, defaults) => {
       const c = new Collector();
       await ingestRecording(path, c);
-      return observedToAllowProfile(c.result(), defaults);
+      const observed = c.result();
+      // A recording that shows no call would merge as nothing: say so instead (as strace/audit do).
+      if (![...observed.arches.values()].some((m) => m.size > 0)) throw new UserError(`${path === '-' ? 'stdin (-)' : path}: ${nothingObserved(observed)}: nothing to merge from it`, EXIT_FINDING);
+      return observedToAllowProfile(observed, defaults);
     },
   });
 }

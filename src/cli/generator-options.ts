@@ -7,20 +7,25 @@ import type { Argv } from 'yargs';
 import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
 import type { Observed } from '../collect/collector.js';
-import { UserError } from '../errors.js';
+import { EXIT_FINDING, UserError } from '../errors.js';
 import { DEFAULT_ACTIONS, type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName, generateProfile } from '../generate/index.js';
 import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
+import { capsFor, hasCapSpec } from '../profile/capabilities.js';
+import { capSpecFrom, withCapOptions } from './cap-options.js';
 import { assertValidProfile } from '../profile/validate.js';
 import { type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
-import { writeFileAtomic } from '../write/atomic.js';
+import { checkOutput, checkOutputDir, writeOutput } from '../write/output.js';
+import { writeStdout } from '../write/stdio.js';
 import { parseErrno } from '../util/errno.js';
 import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
-import { formatReport } from './report.js';
+import { formatReport, nothingObserved } from './report.js';
 
 export interface GeneratorArgs {
   baseline: string;
   cap?: string[];
+  'cap-add'?: string[];
+  'cap-drop'?: string[];
   kernel?: string;
   arch?: string[];
   'add-arch'?: string[];
@@ -36,6 +41,7 @@ export interface GeneratorArgs {
   'crd-version': string;
   name?: string;
   json?: boolean;
+  'allow-empty'?: boolean;
 }
 
 /** yargs collects a repeated flag into an array; for single-valued flags keep the last. */
@@ -43,10 +49,13 @@ export function lastValue<V>(v: V | V[]): V {
   return Array.isArray(v) ? v[v.length - 1]! : v;
 }
 
-export function withGeneratorOptions<T>(y: Argv<T>): Argv<T & GeneratorArgs> {
-  return y
+/** `observing`: the command builds the profile from what it observed (strace, audit, record): --allow-empty applies. */
+export function withGeneratorOptions<T>(y: Argv<T>, observing = true): Argv<T & GeneratorArgs> {
+  const z = observing
+    ? y.option('allow-empty', { type: 'boolean', describe: 'Write the profile even when nothing was observed (else: no profile, exit 1)', group: 'Output:' })
+    : y;
+  return withCapOptions(z, 'Profile:')
     .option('baseline', { choices: [...BASELINE_NAMES], default: 'containerd', describe: 'RuntimeDefault to build on (containerd, CRI-O, Docker) or none', group: 'Profile:' })
-    .option('cap', { type: 'string', array: true, describe: 'Container capability (repeatable; default: the runtime\'s default set)', group: 'Profile:' })
     .option('kernel', { type: 'string', describe: 'Kernel X.Y for minKernel conditions (default: running kernel)', group: 'Profile:' })
     .option('arch', { type: 'string', array: true, describe: 'Architectures to list instead of the observed ones (repeatable)', group: 'Profile:' })
     .option('add-arch', { type: 'string', array: true, describe: 'Architecture to list in addition to the observed ones', group: 'Profile:' })
@@ -56,7 +65,7 @@ export function withGeneratorOptions<T>(y: Argv<T>): Argv<T & GeneratorArgs> {
     .option('errno', { type: 'string', describe: 'defaultErrnoRet: EPERM, ENOSYS or a number (default: the baseline\'s, else EPERM)', group: 'Profile:' })
     .option('widen', { type: 'boolean', describe: 'Allow argument-conditional syscalls unconditionally when their arguments are unknown', group: 'Profile:' })
     .option('log-denials', { type: 'boolean', describe: 'Add SECCOMP_FILTER_FLAG_LOG so denials reach the audit log', group: 'Profile:' })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write the profile here (atomically) instead of stdout', group: 'Output:' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Write the profile here instead of stdout (a regular file is replaced atomically; devices, FIFOs, symlink targets are written through)', group: 'Output:' })
     .option('format', { choices: ['oci', 'crd'], default: 'oci', describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)', group: 'Output:' })
     .option('crd-version', { choices: ['v1beta1', 'v1'], default: 'v1beta1', describe: 'SeccompProfile apiVersion', group: 'Output:' })
     .option('name', { type: 'string', describe: 'metadata.name of the SeccompProfile (--format crd)', group: 'Output:' })
@@ -86,7 +95,8 @@ export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
     widen: !!a.widen,
     logDenials: !!a['log-denials'],
   };
-  if (a.cap?.length) o.caps = a.cap.flatMap((c) => c.split(',')).filter(Boolean);
+  const caps = capSpecFrom(a);
+  if (hasCapSpec(caps)) o.caps = capsFor(o.baseline, caps);
   if (a.kernel !== undefined) o.kernel = a.kernel;
   const arches = parseArches(a.arch, '--arch');
   if (arches) o.arches = arches;
@@ -96,13 +106,14 @@ export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
   return o;
 }
 
-/** Check the output flags before any work is done. */
-export function checkOutputArgs(a: GeneratorArgs): void {
+/** Check the output flags, and that -o can be written (a directory with `directory`), before any work is done. */
+export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean } = {}): Promise<void> {
   if (a.json && !a.output) throw new UserError('--json prints the summary on stdout, so the profile needs -o FILE');
   if (a.format === 'crd') {
     if (!a.name) throw new UserError('--format crd needs --name (the SeccompProfile metadata.name)');
     if (!isValidK8sName(a.name)) throw new UserError(`--name ${a.name}: not a valid Kubernetes name (lowercase letters, digits, '-', '.')`);
   }
+  if (a.output && a.output !== '-') await (o.directory ? checkOutputDir(a.output) : checkOutput(a.output));
 }
 
 /** The profile as the bytes to write. */
@@ -117,15 +128,42 @@ export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'fo
     process.stderr.write(`note: a SeccompProfile has no defaultErrnoRet; the operator answers unlisted calls with EPERM, not errno ${p.defaultErrnoRet}\n`);
   }
   const text = renderProfile(p, a);
-  if (a.output && a.output !== '-') await writeFileAtomic(a.output, text);
-  else process.stdout.write(text);
+  if (a.output && a.output !== '-') await writeOutput(a.output, text);
+  else await writeStdout(text);
 }
 
-/** Generate from what was observed, validate, write, and print the summary. Returns the report. */
-export async function emitProfile(observed: Observed, a: GeneratorArgs, opts: GenerateOptions = generatorOptionsFrom(a), extra: Record<string, unknown> = {}): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
+/** Distinct syscalls observed, all arches. */
+export function observedCount(observed: Pick<Observed, 'arches'>): number {
+  let n = 0;
+  for (const m of observed.arches.values()) n += m.size;
+  return n;
+}
+
+/**
+ * Observing nothing is not a success: the profile would be deny-all or the
+ * baseline alone. Unless --allow-empty: exit 1 (a finding) with one line
+ * saying why (the line counts, and `detail`, e.g. what the filters removed);
+ * nothing is written. With --json the summary is still printed on stdout.
+ */
+export function refuseEmpty(observed: Observed, a: GeneratorArgs, detail = '', json: Record<string, unknown> = {}): void {
+  if (a['allow-empty'] || observedCount(observed) > 0) return;
+  const reason = `${nothingObserved(observed, detail)}; no profile written (--allow-empty writes one anyway)`;
+  if (a.json) process.stdout.write(`${JSON.stringify({ ...json, empty: true, reason, lines: observed.lines, unknown: observed.unknown, output: null }, null, 2)}\n`);
+  throw new UserError(reason, EXIT_FINDING);
+}
+
+/** Generate from what was observed, validate, write, and print the summary. Returns the report. Observed nothing: see refuseEmpty. */
+export async function emitProfile(
+  observed: Observed,
+  a: GeneratorArgs,
+  opts: GenerateOptions = generatorOptionsFrom(a),
+  extra: Record<string, unknown> = {},
+  more: { summary?: string; emptyDetail?: string } = {},
+): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
+  refuseEmpty(observed, a, more.emptyDetail, extra);
   const { profile, report } = generateProfile(observed, opts);
   await writeProfile(profile, a);
   if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...report, output: a.output }, null, 2)}\n`);
-  else process.stderr.write(formatReport(report, a.output));
+  else process.stderr.write(formatReport(report, a.output) + (more.summary ?? ''));
   return { profile, report };
 }

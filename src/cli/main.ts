@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import { UserError, EXIT_USAGE } from '../errors.js';
 import { commands } from './commands.js';
 import { escapeControl } from '../util/escape.js';
+import { guardStdio } from '../write/stdio.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
@@ -31,6 +32,36 @@ export function suggest(word: string, known: string[]): string | undefined {
   return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
+/**
+ * `-` (stdin) as an argument. yargs drops a bare `-` from a positional list
+ * and turns `--profile -` into ''. Before parsing, every `-` before a `--`
+ * becomes STDIN_TOKEN (a NUL cannot occur in a real argument); a middleware
+ * turns it back into '-' in every parsed value, before validation and
+ * handlers. Stdin can be read once: `-` given twice as an input is refused
+ * here (`-o -`, stdout, is an output).
+ */
+export const STDIN_TOKEN = '\0-';
+const OUTPUT_FLAGS = new Set(['-o', '--output']);
+
+export function protectStdin(argv: readonly string[]): string[] {
+  const end = argv.indexOf('--');
+  const upto = end < 0 ? argv.length : end;
+  let inputs = 0;
+  const out = argv.map((a, i) => {
+    if (i >= upto || a !== '-') return a;
+    if (!OUTPUT_FLAGS.has(argv[i - 1] ?? '')) inputs++;
+    return STDIN_TOKEN;
+  });
+  if (inputs > 1) throw new UserError('stdin (-) given twice: it can be read once only');
+  return out;
+}
+
+function restoreStdin(v: unknown): unknown {
+  if (v === STDIN_TOKEN) return '-';
+  if (Array.isArray(v) && v.includes(STDIN_TOKEN)) return v.map((x) => (x === STDIN_TOKEN ? '-' : x));
+  return v;
+}
+
 export function isDebug(argv: string[]): boolean {
   return argv.includes('--debug') || process.env.SYSCRIBE_DEBUG === '1';
 }
@@ -39,21 +70,26 @@ export function isDebug(argv: string[]): boolean {
 export async function buildCli(argv: string[]): Promise<Argv> {
   // Imported here, not at the top: `--version` needs no parser, and yargs alone costs about as much as starting node.
   const { default: yargs } = await import('yargs');
-  let cli = yargs(argv)
+  let cli = yargs(protectStdin(argv))
     .scriptName('syscribe')
     .usage('syscribe <command> [options]\n\nWrite Linux seccomp profiles from what an application really does.')
     .option('debug', { type: 'boolean', describe: 'Print stack traces on errors', global: true })
+    .middleware((a) => {
+      for (const k of Object.keys(a)) a[k] = restoreStdin(a[k]);
+    }, true)
     .strict()
     .recommendCommands()
     .demandCommand(1, 'Name a command (see syscribe --help).')
     .version(pkg.version)
     .help()
+    // --help/--version return instead of exiting, so a failed write of the text is seen (write/stdio.ts).
+    .exitProcess(false)
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
     .epilog('Exit codes: 0 success, 1 a finding (verification failed, blocked syscalls found, profiles differ), 2 usage or input error.')
     .fail((msg, err) => {
       if (err) throw err;
-      let line = msg ?? 'invalid usage';
+      let line = (msg ?? 'invalid usage').split(STDIN_TOKEN).join('-');
       if (line.startsWith('Did you mean')) line = `Unknown command '${argv[0] ?? ''}'. ${line}`;
       const m = /^Unknown arguments?: (.*)$/.exec(line);
       if (m) {
@@ -77,6 +113,7 @@ export async function buildCli(argv: string[]): Promise<Argv> {
 }
 
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+  guardStdio(); // EPIPE on stdout: quiet exit 141; ENOSPC & co.: one line, exit 2
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${pkg.version}\n`);
     return 0;

@@ -5,7 +5,7 @@ import { UserError } from '../errors.js';
 import { ACTIONS, type Action, type SeccompProfile } from '../profile/types.js';
 import { type CrdVersion, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import { assertValidProfile } from '../profile/validate.js';
-import { writeFileAtomic } from '../write/atomic.js';
+import { checkOutput, writeOutput } from '../write/output.js';
 import { parseErrno } from '../util/errno.js';
 import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
 
@@ -58,12 +58,13 @@ export async function runMerge(a: Args, loaders: InputLoaders = {}): Promise<Mer
     if (!isValidK8sName(a.name)) throw new UserError(`--name ${a.name}: not a valid Kubernetes name (lowercase letters, digits, '-', '.')`);
   }
   const opts = mergeOptionsFrom(a);
+  const toFile = a.output !== undefined && a.output !== '-';
+  if (toFile) await checkOutput(a.output!);
   const loaded = await loadMergeInputs(a.inputs, loaders, opts, { target: targetFrom(a) });
   const { profile, warnings } = mergeProfiles(loaded.inputs, opts);
   assertValidProfile(profile, 'merged profile');
   const text = a.format === 'crd' ? profileToCrd(profile, { name: a.name!, version: a['crd-version'] as CrdVersion }) : profileToJson(profile);
-  const toFile = a.output !== undefined && a.output !== '-';
-  if (toFile) await writeFileAtomic(a.output!, text);
+  if (toFile) await writeOutput(a.output!, text);
   const n = countAllowed(profile);
   const messages = [
     ...loaded.warnings.map((w) => `warning: ${w}`),
@@ -86,7 +87,7 @@ export function makeMergeCommand(loaders: InputLoaders = {}): CommandModule<obje
     builder: (y) =>
       withTargetOptions(y)
         .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Profiles: OCI JSON, SeccompProfile YAML (v1beta1/v1), a config.json (- for stdin)' })
-        .option('output', { alias: 'o', type: 'string', describe: 'Write the merged profile here (atomically) instead of stdout' })
+        .option('output', { alias: 'o', type: 'string', describe: 'Write the merged profile here instead of stdout (a regular file is replaced atomically; devices, FIFOs, symlink targets are written through)' })
         .option('default-action', { type: 'string', describe: 'Default action of the result (replaces every input\'s): errno, log, allow, trap, trace, kill, kill-process or SCMP_ACT_*' })
         .option('errno', { type: 'string', describe: 'defaultErrnoRet with --default-action errno|trace: EPERM, ENOSYS or a number' })
         .option('format', { choices: ['oci', 'crd'], default: 'oci', describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)' })

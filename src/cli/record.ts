@@ -4,7 +4,7 @@ import { which } from '../util/which.js';
 import { Collector } from '../collect/collector.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
 import { escapeControl } from '../util/argv.js';
-import { DEFAULT_DIR, DEFAULT_ROOT, installProfile, usageSnippet } from '../install/install.js';
+import { DEFAULT_DIR, DEFAULT_ROOT, checkInstallTarget, installProfile, usageSnippet } from '../install/install.js';
 import { type VerifyOptions, verifyProfile } from '../runtime/verify.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { inContainerNote, inContainerSummary, recordInContainer } from '../record/in-container.js';
@@ -47,7 +47,8 @@ export const recordCommand: CommandModule<object, Args> = {
       .example('$0 record --pid 4242 -o app.json', 'attach to a running process until Ctrl-C')
       .example('$0 record --verify --install my-app -o my-app.json -- ./app --selftest', 'record, prove it in runc, install it for the kubelet') as never,
   handler: async (argv) => {
-    checkOutputArgs(argv);
+    await checkOutputArgs(argv);
+    if (argv.install) await checkInstallTarget(argv.install, { root: argv.root, dir: argv.dir });
     const opts = generatorOptionsFrom(argv);
     const cmd = [...(argv.cmd ?? []), ...(argv['--'] ?? [])].map(String);
     if (argv.pid === undefined && cmd.length === 0) throw new UserError('name a command after -- (syscribe record -o out.json -- CMD ARGS...), or --pid PID');
@@ -80,7 +81,10 @@ export const recordCommand: CommandModule<object, Args> = {
     if (backend === 'auto') backend = (await bpftraceUnavailable()) ? 'strace' : 'bpftrace';
     const collector = new Collector();
     const outcome: RecordOutcome = backend === 'bpftrace' ? await recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
-    const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted });
+    const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted, ...(outcome.signal ? { partial: true, signal: outcome.signal } : {}) });
+    if (outcome.signal && !argv.json) {
+      process.stderr.write(`partial: recording stopped by ${outcome.signal} before ${argv.pid !== undefined ? `detaching from pid ${argv.pid}` : 'the command ended'}: the profile holds what was seen until then\n`);
+    }
     process.exitCode = outcome.exitCode;
     if (argv.verify && !(await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges }))) return;
     if (argv.install) await install(argv, profile);

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { measureRuntimeBase, runtimeBaseData, runtimeBaseKey, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
-import { writeFileAtomic } from '../write/atomic.js';
 import { escapeControl } from '../util/escape.js';
+import { checkOutput, writeOutput } from '../write/output.js';
 
 interface Args { runtime: 'runc' | 'crun'; 'new-privileges'?: boolean; runs: number; save?: boolean; output?: string; json?: boolean }
 
@@ -20,12 +20,14 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
       .example('$0 runtime-base --runtime crun --runs 20 --save', 'measure crun and keep the result')
       .example('$0 runtime-base --no-new-privileges --runs 20 --save', "runc's smaller set when noNewPrivileges is true") as never,
   handler: async (argv) => {
+    if (argv.save) await checkOutput(argv.output ?? runtimeBasePath());
     const m = await measureRuntimeBase(argv.runtime, argv.runs, { noNewPrivileges: argv['new-privileges'] === false });
     if (argv.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
     else process.stdout.write(m.syscalls.map((s) => `${s}\n`).join(''));
     const rare = m.syscalls.filter((s) => (m.seenIn[s] ?? 0) < m.runs).map((s) => `${s} ${m.seenIn[s]}/${m.runs}`);
     process.stderr.write(`${m.version}, noNewPrivileges ${m.noNewPrivileges}: ${m.syscalls.length} syscalls from ${m.records} records of ${m.comms.map(escapeControl).join(', ')} over ${m.runs} runs${rare.length ? ` (not in every run: ${rare.join(', ')})` : ''}\n`);
     if (m.note) process.stderr.write(`note: ${m.note}\n`);
+    if (m.incomplete) process.stderr.write(`warning: in ${m.incomplete} of ${m.runs} runs the program's last call never reached the log (it was behind or dropped records); their calls are kept\n`);
     if (m.lost) process.stderr.write(`warning: the log reported ${m.lost} lost record(s) while measuring; measure again\n`);
     process.stderr.write(m.confirmed ? `proven: /bin/true runs under SCMP_ACT_ERRNO allowing only this set and its own calls\n` : `NOT proven: /bin/true failed under SCMP_ACT_ERRNO allowing only this set and its own calls: ${m.confirmNote}\n`);
     if (argv.save) {
@@ -37,7 +39,7 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
       const target = argv.output ?? runtimeBasePath();
       const data = { ...runtimeBaseData(target), [runtimeBaseKey(argv.runtime, m.noNewPrivileges)]: toRuntimeBase(m) };
       const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
-      await writeFileAtomic(target, `${JSON.stringify(sorted, null, 2)}\n`);
+      await writeOutput(target, `${JSON.stringify(sorted, null, 2)}\n`);
       process.stderr.write(`saved to ${target}\n`);
     }
   },

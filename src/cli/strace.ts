@@ -20,7 +20,7 @@ export const straceCommand: CommandModule<object, Args> = {
       .example('$0 strace trace.* --baseline crio --format crd --name my-app -o my-app.yaml', 'a Security Profiles Operator SeccompProfile from strace -ff -o trace files')
       .example('$0 strace app.strace --json -o app.json', 'summary as JSON on stdout') as never,
   handler: async (argv) => {
-    checkOutputArgs(argv);
+    await checkOutputArgs(argv);
     const opts = generatorOptionsFrom(argv);
     let defaultArch;
     if (argv['default-arch'] !== undefined) {

@@ -5,20 +5,21 @@
  * running kernel.
  */
 import type { Argv } from 'yargs';
-import { type BaselineName, type FlattenTarget, capName, defaultCaps, parseKernel, runningKernel } from '../generate/flatten.js';
+import { type BaselineName, type FlattenTarget, parseKernel, runningKernel } from '../generate/flatten.js';
+import { capsFor } from '../profile/capabilities.js';
+import { type CapArgs, capSpecFrom, withCapOptions } from './cap-options.js';
 import { hostArch } from '../arch.js';
 import { archOption } from './arch-option.js';
 
-export interface TargetArgs {
+export interface TargetArgs extends CapArgs {
   arch?: string;
-  cap?: string[];
   kernel?: string;
 }
 
 export function withTargetOptions<T>(y: Argv<T>): Argv<T & TargetArgs> {
-  return y
+  // --cap (exact) / --cap-add / --cap-drop: the capability set its conditions see (default: Docker's default set).
+  return withCapOptions(y, 'moby-format input:')
     .option('arch', { type: 'string', describe: 'Node architecture a moby-format profile is flattened for (default: this machine\'s)', group: 'moby-format input:' })
-    .option('cap', { type: 'string', array: true, describe: 'Container capabilities its conditions see (repeatable; default: Docker\'s default set)', group: 'moby-format input:' })
     .option('kernel', { type: 'string', describe: 'Kernel X.Y for its minKernel conditions (default: running kernel)', group: 'moby-format input:' }) as unknown as Argv<T & TargetArgs>;
 }
 
@@ -28,10 +29,9 @@ export function targetFrom(a: TargetArgs, runtime: Exclude<BaselineName, 'none'>
   const arch = last(a.arch);
   const kernel = last(a.kernel);
   if (kernel !== undefined) parseKernel(kernel);
-  const caps = a.cap?.length ? a.cap.flatMap((c) => c.split(',')).filter(Boolean).map(capName) : defaultCaps(runtime);
   return {
     arch: arch ? archOption(arch).id : hostArch().id,
-    caps: [...new Set(caps)].sort(),
+    caps: capsFor(runtime, capSpecFrom(a)),
     kernel: kernel ?? runningKernel(),
   };
 }

@@ -16,7 +16,5 @@ export interface BaselineData {
   source: string;
   defaultAction: Action;
   defaultErrnoRet?: number;
-  /** The capability set the runtime gives a container unless told otherwise. */
-  defaultCaps: string[];
   rules: BaselineRule[];
 }

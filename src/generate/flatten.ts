@@ -9,6 +9,7 @@ import { release } from 'node:os';
 import { type Arch, type ArchId, archById } from '../arch.js';
 import { BASELINES } from '../data/baselines.generated.js';
 import { UserError } from '../errors.js';
+import { capName, runtimeDefaultCaps } from '../profile/capabilities.js';
 import type { Action, SeccompArg } from '../profile/types.js';
 import type { BaselineData, BaselineRule } from './baseline-types.js';
 
@@ -44,9 +45,9 @@ export function baselineData(name: Exclude<BaselineName, 'none'>): BaselineData 
   return BASELINES[name];
 }
 
-/** The default capability set of the runtime behind a baseline (none: the OCI default 14). */
+/** The default capability set of the runtime behind a baseline (none: the OCI default 14); src/profile/capabilities.ts owns it. */
 export function defaultCaps(name: BaselineName): string[] {
-  return [...(name === 'none' ? BASELINES.containerd.defaultCaps : BASELINES[name].defaultCaps)];
+  return runtimeDefaultCaps(name);
 }
 
 /** "6.18.44-fc" → "6.18". */
@@ -73,11 +74,7 @@ function kernelAtLeast(have: string, want: string): boolean {
   return a > c || (a === c && b >= d);
 }
 
-/** Normalise a capability name: "sys_admin" / "CAP_SYS_ADMIN" → "CAP_SYS_ADMIN". */
-export function capName(c: string): string {
-  const u = c.trim().toUpperCase();
-  return u.startsWith('CAP_') ? u : `CAP_${u}`;
-}
+export { capName };
 
 function archMatches(list: readonly string[], arch: Arch): boolean {
   return list.some((n) => arch.go.includes(n));

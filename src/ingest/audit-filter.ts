@@ -95,18 +95,50 @@ export function needsContainer(f: AuditFilter): boolean {
   return !!f.containers;
 }
 
-/** Does the observation pass? `containerOf` is only called when --container is given. */
-export function keep(o: Observation, f: AuditFilter, containerOf?: (o: Observation) => string | undefined): boolean {
-  if (f.pids && (o.pid === undefined || !f.pids.has(o.pid))) return false;
-  if (f.uids && (o.uid === undefined || !f.uids.has(o.uid))) return false;
-  if (f.comms && (o.comm === undefined || !f.comms.has(o.comm))) return false;
-  if (f.exes && (o.exe === undefined || !f.exes.has(o.exe))) return false;
-  if (f.since !== undefined && (o.time === undefined || o.time < f.since)) return false;
-  if (f.until !== undefined && (o.time === undefined || o.time > f.until)) return false;
-  if (f.actions && (o.action === undefined || !f.actions.has(o.action))) return false;
+/** The filters in the order they are applied, with their flags. */
+export const FILTER_FLAGS: ReadonlyArray<readonly [keyof AuditFilter, string]> = [
+  ['pids', '--pid'], ['uids', '--uid'], ['comms', '--comm'], ['exes', '--exe'],
+  ['since', '--since'], ['until', '--until'], ['actions', '--action'], ['containers', '--container'],
+];
+
+/**
+ * The first filter (in FILTER_FLAGS order) that removes the observation, or
+ * undefined when it passes. `containerOf` is only called when --container is given.
+ */
+export function rejectedBy(o: Observation, f: AuditFilter, containerOf?: (o: Observation) => string | undefined): keyof AuditFilter | undefined {
+  if (f.pids && (o.pid === undefined || !f.pids.has(o.pid))) return 'pids';
+  if (f.uids && (o.uid === undefined || !f.uids.has(o.uid))) return 'uids';
+  if (f.comms && (o.comm === undefined || !f.comms.has(o.comm))) return 'comms';
+  if (f.exes && (o.exe === undefined || !f.exes.has(o.exe))) return 'exes';
+  if (f.since !== undefined && (o.time === undefined || o.time < f.since)) return 'since';
+  if (f.until !== undefined && (o.time === undefined || o.time > f.until)) return 'until';
+  if (f.actions && (o.action === undefined || !f.actions.has(o.action))) return 'actions';
   if (f.containers) {
     const id = containerOf?.(o);
-    if (id === undefined || !f.containers.some((p) => id.startsWith(p))) return false;
+    if (id === undefined || !f.containers.some((p) => id.startsWith(p))) return 'containers';
   }
-  return true;
+  return undefined;
+}
+
+/** Does the observation pass? */
+export function keep(o: Observation, f: AuditFilter, containerOf?: (o: Observation) => string | undefined): boolean {
+  return rejectedBy(o, f, containerOf) === undefined;
+}
+
+/** Records each given filter removed (a record counts once, for the first filter it fails). */
+export type FilterCounts = Partial<Record<keyof AuditFilter, number>>;
+
+/** Per flag, for JSON: { "--comm": 10, "--since": 0 } (every given filter, zero included). */
+export function filterCountsByFlag(f: AuditFilter, removed: FilterCounts): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, flag] of FILTER_FLAGS) if (f[k] !== undefined) out[flag] = removed[k] ?? 0;
+  return out;
+}
+
+/** One summary line: what each filter removed, and what was kept. */
+export function formatFilterCounts(f: AuditFilter, removed: FilterCounts, kept: number): string {
+  const by = Object.entries(filterCountsByFlag(f, removed));
+  const total = by.reduce((n, [, c]) => n + c, 0);
+  if (!by.length) return `filters: none (${kept} records kept)`;
+  return `filters: ${by.map(([flag, c]) => `${flag} removed ${c}`).join(', ')} (${total} records removed, ${kept} kept)`;
 }

@@ -1,16 +1,18 @@
 /**
  * install: put a profile where the kubelet looks for Localhost profiles
  * (ROOT/DIR/NAME.json, ROOT = /var/lib/kubelet/seccomp by default), atomically,
- * mode 0644, without ever leaving ROOT.
+ * mode 0644, without ever leaving ROOT. Without --force the file is created
+ * exclusively (link() of a complete temp file): of concurrent installs of
+ * different profiles to one name exactly one wins.
  */
-import { promises as fsp } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { constants as fsConstants, promises as fsp } from 'node:fs';
+import { dirname, isAbsolute, join } from 'node:path';
 import { UserError } from '../errors.js';
 import { profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
 import { parseJsonExact } from '../profile/exact-json.js';
-import { writeFileAtomic } from '../write/atomic.js';
+import { createOutputExclusive, writeOutput } from '../write/output.js';
 
 export const DEFAULT_ROOT = '/var/lib/kubelet/seccomp';
 export const DEFAULT_DIR = 'profiles';
@@ -58,9 +60,14 @@ async function ensureDirs(root: string, parts: string[]): Promise<string> {
   let cur = root;
   for (const p of parts) {
     cur = join(cur, p);
-    const st = await fsp.lstat(cur).catch(() => undefined);
-    if (!st) await fsp.mkdir(cur, { mode: 0o755 });
-    else if (st.isSymbolicLink()) throw new UserError(`${cur} is a symbolic link: refusing to follow it out of ${root}`);
+    let st = await fsp.lstat(cur).catch(() => undefined);
+    if (!st) {
+      // Another install may create it at the same moment: then check what it made.
+      const made = await fsp.mkdir(cur, { mode: 0o755 }).then(() => true, (e: NodeJS.ErrnoException) => (e.code === 'EEXIST' ? false : Promise.reject(e)));
+      if (!made) st = await fsp.lstat(cur);
+    }
+    if (!st) continue;
+    if (st.isSymbolicLink()) throw new UserError(`${cur} is a symbolic link: refusing to follow it out of ${root}`);
     else if (!st.isDirectory()) throw new UserError(`${cur}: not a directory`);
   }
   return cur;
@@ -86,17 +93,51 @@ export async function installProfile(name: string, profile: SeccompProfile, opts
   const dir = await ensureDirs(root, parts);
   const path = join(dir, file);
   const text = profileToJson(profile);
-  const existing = await fsp.lstat(path).catch(() => undefined);
-  let status: InstallResult['status'] = 'written';
-  if (existing) {
-    if (existing.isSymbolicLink() || !existing.isFile()) throw new UserError(`${path} exists and is not a regular file: refusing to replace it`);
-    const cur = await fsp.readFile(path, 'utf8');
-    if (sameProfile(cur, text)) status = 'unchanged';
-    else if (!opts.force) throw new UserError(`${path} exists with a different profile: use --force to replace it (compare with: syscribe diff ${path} NEW)`);
-    else status = 'replaced';
+  const result = (status: InstallResult['status']): InstallResult => ({ path, localhostProfile: [...parts, file].join('/'), status });
+  const existing = async (): Promise<'same' | 'different' | undefined> => {
+    const st = await fsp.lstat(path).catch(() => undefined);
+    if (!st) return undefined;
+    if (st.isSymbolicLink() || !st.isFile()) throw new UserError(`${path} exists and is not a regular file: refusing to replace it`);
+    return sameProfile(await fsp.readFile(path, 'utf8'), text) ? 'same' : 'different';
+  };
+  const different = (): UserError => new UserError(`${path} exists with a different profile: use --force to replace it (compare with: syscribe diff ${path} NEW)`);
+  const now = await existing();
+  if (now === 'same') return result('unchanged');
+  if (now === 'different') {
+    if (!opts.force) throw different();
+    await writeOutput(path, text, { mode: 0o644, noFollow: true });
+    return result('replaced');
   }
-  if (status !== 'unchanged') await writeFileAtomic(path, text, 0o644);
-  return { path, localhostProfile: [...parts, file].join('/'), status };
+  if (opts.force) {
+    await writeOutput(path, text, { mode: 0o644, noFollow: true });
+    return result('written');
+  }
+  // Nothing there a moment ago: create it only if it still is not (no check-then-rename race).
+  if (await createOutputExclusive(path, text, 0o644)) return result('written');
+  const raced = await existing();
+  if (raced === 'same') return result('unchanged');
+  throw different();
+}
+
+/** record --install: check NAME, DIR and that ROOT/DIR can be created and written, before recording. */
+export async function checkInstallTarget(name: string, opts: InstallOptions = {}): Promise<void> {
+  checkName(name);
+  const parts = checkDir(opts.dir ?? DEFAULT_DIR);
+  let cur = opts.root ?? DEFAULT_ROOT;
+  const rootSt = await fsp.stat(cur).catch(() => undefined);
+  if (rootSt && !rootSt.isDirectory()) throw new UserError(`${cur}: not a directory`);
+  for (const p of rootSt ? parts : []) {
+    const next = join(cur, p);
+    const st = await fsp.lstat(next).catch(() => undefined);
+    if (!st) break;
+    if (st.isSymbolicLink()) throw new UserError(`${next} is a symbolic link: refusing to follow it out of ${opts.root ?? DEFAULT_ROOT}`);
+    if (!st.isDirectory()) throw new UserError(`${next}: not a directory`);
+    cur = next;
+  }
+  let up = cur;
+  while (!(await fsp.stat(up).catch(() => undefined))) up = dirname(up);
+  if (!(await fsp.stat(up)).isDirectory()) throw new UserError(`${up}: not a directory`);
+  if (!(await fsp.access(up, fsConstants.W_OK).then(() => true, () => false))) throw new UserError(`cannot install into ${join(opts.root ?? DEFAULT_ROOT, ...parts)}: ${up} is not writable`);
 }
 
 /** What to paste into a pod spec, and the docker/podman lines. */

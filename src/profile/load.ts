@@ -32,7 +32,7 @@
 import { promises as fsp } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { UserError } from '../errors.js';
-import { describeOpenError } from '../sources/lines.js';
+import { describeOpenError, inputLabel, openRawInput } from '../sources/lines.js';
 import type { SeccompProfile } from './types.js';
 import { validateProfile } from './validate.js';
 import { canonicalNumbers, parseJsonExact } from './exact-json.js';
@@ -255,24 +255,24 @@ export function parseProfileText(text: string, source: string, opts: LoadOptions
   return out;
 }
 
-/** Read a profile file ('-' = stdin). */
+/** Read a profile file ('-' = stdin; pipes and FIFOs are read once, as streams). */
 export async function readProfileText(path: string): Promise<string> {
-  if (path === '-') {
+  try {
+    const st = path === '-' ? undefined : await fsp.stat(path);
+    if (st?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (st?.isFile()) {
+      if (st.size > MAX_PROFILE_BYTES) throw new UserError(`${path}: ${st.size} bytes: too big for a seccomp profile`);
+      return await fsp.readFile(path, 'utf8');
+    }
     const chunks: Buffer[] = [];
     let size = 0;
-    for await (const c of process.stdin) {
+    for await (const c of await openRawInput(path)) {
       const b = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
       size += b.length;
-      if (size > MAX_PROFILE_BYTES) throw new UserError(`-: more than ${MAX_PROFILE_BYTES >> 20} MiB on stdin: not a seccomp profile`);
+      if (size > MAX_PROFILE_BYTES) throw new UserError(`${inputLabel(path)}: more than ${MAX_PROFILE_BYTES >> 20} MiB: not a seccomp profile`);
       chunks.push(b);
     }
     return Buffer.concat(chunks).toString('utf8');
-  }
-  try {
-    const st = await fsp.stat(path);
-    if (st.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
-    if (st.size > MAX_PROFILE_BYTES) throw new UserError(`${path}: ${st.size} bytes: too big for a seccomp profile`);
-    return await fsp.readFile(path, 'utf8');
   } catch (e) {
     if (e instanceof UserError) throw e;
     throw describeOpenError(path, e as NodeJS.ErrnoException);

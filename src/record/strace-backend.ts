@@ -3,6 +3,7 @@
  * log into a FIFO that syscribe parses as it comes (no temp log file), CMD
  * keeps the terminal's stdin/stdout/stderr, and its exit status is returned.
  */
+import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +28,28 @@ export interface RecordOutcome {
   exitCode: number;
   /** True when recording stopped because of SIGINT/SIGTERM. */
   interrupted: boolean;
+  /** The signal that stopped it (SIGINT or SIGTERM), when interrupted. */
+  signal?: NodeJS.Signals;
+}
+
+/** Every live descendant of `pid` (children first found first), from /proc/<pid>/task/<tid>/children. */
+export function descendants(pid: number, procRoot = '/proc'): number[] {
+  const out: number[] = [];
+  const queue = [pid];
+  while (queue.length) {
+    const p = queue.shift()!;
+    let tids: string[] = [];
+    try { tids = readdirSync(join(procRoot, String(p), 'task')); } catch { continue; }
+    for (const t of tids) {
+      let text = '';
+      try { text = readFileSync(join(procRoot, String(p), 'task', t, 'children'), 'utf8'); } catch { continue; }
+      for (const c of text.split(' ')) {
+        const n = Number(c);
+        if (c && Number.isInteger(n) && !out.includes(n)) { out.push(n); queue.push(n); }
+      }
+    }
+  }
+  return out;
 }
 
 /** Between strace's FIFO and the parser: which lines go on (record --in-container, see after-install.ts). */
@@ -63,14 +86,26 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     const args = ['-f', '-qq', ...(opts.straceArgs ?? []), '-o', fifo];
     if (target.pid !== undefined) args.push('-p', String(target.pid));
     else args.push('--', ...target.cmd!);
-    const child = execa(strace, args, { stdio: 'inherit', reject: false });
+    // strace is never killed on a timer: it ends when the traced program does (see forward()).
+    const child = execa(strace, args, { stdio: 'inherit', reject: false, forceKillAfterDelay: false });
 
     let interrupted = false;
+    let signal: NodeJS.Signals | undefined;
+    let signalled = 0;
     const forward = (sig: NodeJS.Signals) => () => {
       interrupted = true;
-      // A tracee started by strace sees the terminal's SIGINT itself; strace -p detaches on it.
-      if (opts.interrupt) opts.interrupt(sig);
-      else child.kill(sig);
+      signal ??= sig;
+      signalled++;
+      if (opts.interrupt) return opts.interrupt(sig);
+      // strace -p detaches on a signal and leaves the process running, as it was before.
+      if (target.pid !== undefined || child.pid === undefined) return void child.kill(sig);
+      // A command strace started: the signal goes to the program and every process it started (the
+      // terminal's Ctrl-C reaches them all through the process group; a signal to syscribe alone must
+      // too), strace then sees them end and exits; the profile of what was seen is written. A second
+      // signal kills what is still running.
+      for (const p of descendants(child.pid)) {
+        try { process.kill(p, signalled > 1 ? 'SIGKILL' : sig); } catch { /* gone already */ }
+      }
     };
     const onInt = forward('SIGINT');
     const onTerm = forward('SIGTERM');
@@ -95,7 +130,10 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     }
     let exitCode = result.exitCode ?? 0;
     if (result.signal) exitCode = 128 + (SIGNALS[result.signal] ?? 1);
-    return { exitCode, interrupted };
+    // Stopped by SIGINT/SIGTERM: 128+signal, as a shell reports a command ended by it, even when the
+    // program caught the signal and exited by itself.
+    if (signal && target.pid === undefined) exitCode = 128 + SIGNALS[signal]!;
+    return { exitCode, interrupted, ...(signal ? { signal } : {}) };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -29,6 +29,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { loadExeca } from '../util/exec.js';
+import { OCI_DEFAULT_CAPS } from '../profile/capabilities.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { stringifyJsonExact } from '../profile/exact-json.js';
 import { type Runtime, type RuntimeName, findRuntime, runtimeArgv, runtimeErrors } from './runc.js';
@@ -37,8 +38,8 @@ export type { RuntimeName } from './runc.js';
 /** @deprecated use RuntimeName */
 export type RuntimeBin = RuntimeName;
 
-/** The OCI default capability set (what containerd and Docker give a container). */
-export const OCI_DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_DAC_OVERRIDE', 'CAP_FSETID', 'CAP_FOWNER', 'CAP_MKNOD', 'CAP_NET_RAW', 'CAP_SETGID', 'CAP_SETUID', 'CAP_SETFCAP', 'CAP_SETPCAP', 'CAP_NET_BIND_SERVICE', 'CAP_SYS_CHROOT', 'CAP_KILL', 'CAP_AUDIT_WRITE'];
+/** The OCI default capability set (what containerd and Docker give a container): src/profile/capabilities.ts owns it. */
+export { OCI_DEFAULT_CAPS };
 
 export const HOST_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
 
@@ -50,6 +51,8 @@ export interface BundleSpec {
   env?: string[];
   /** process.noNewPrivileges; default false (docker, podman, Kubernetes without allowPrivilegeEscalation: false). */
   noNewPrivileges?: boolean;
+  /** process.user; default root (uid 0, gid 0), as an image without USER. */
+  user?: { uid: number; gid: number };
 }
 
 /** runc spec's masked and read-only paths (docker and containerd mask the same). */
@@ -84,12 +87,12 @@ export function ociConfig(spec: BundleSpec): Record<string, unknown> {
     ociVersion: '1.0.2',
     process: {
       terminal: false,
-      user: { uid: 0, gid: 0 },
+      user: spec.user ? { uid: spec.user.uid, gid: spec.user.gid } : { uid: 0, gid: 0 },
       args: spec.args,
       env: spec.env ?? ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/tmp', 'LANG=C.UTF-8'],
       cwd: spec.cwd,
       noNewPrivileges: spec.noNewPrivileges ?? false,
-      capabilities: { bounding: OCI_DEFAULT_CAPS, effective: OCI_DEFAULT_CAPS, permitted: OCI_DEFAULT_CAPS },
+      capabilities: { bounding: [...OCI_DEFAULT_CAPS], effective: [...OCI_DEFAULT_CAPS], permitted: [...OCI_DEFAULT_CAPS] },
     },
     root: { path: 'rootfs', readonly: true },
     hostname: 'syscribe',

@@ -10,7 +10,7 @@
  *   filter its records carry comm="runc:[2:INIT]". crun's container process is
  *   crun itself: comm="crun", exe="/" (crun runs from a sealed copy of itself).
  * - runc 1.1 refuses profiles with `flags` ("seccomp flags are not yet supported
- *   by runc"); crun honours them.
+ *   by runc"); crun honours them. explainRuntimeError says so in plain words.
  * - crun refuses to start anything on a hybrid cgroup host whose cgroup2
  *   hierarchy has controllers ("cgroups in hybrid mode not supported, drop all
  *   controllers from cgroupv2"), even with --cgroup-manager=disabled. There
@@ -98,14 +98,26 @@ export async function runtimeVersion(rt: Runtime): Promise<string> {
   return `${rt.name} ${version}${parts.length ? ` (${parts.join(', ')})` : ''}`;
 }
 
-/** The error lines a runtime wrote to its --log file (JSON lines, "level":"error"). */
+/**
+ * A runtime error in plain words where the runtime's own is cryptic: runc
+ * before 1.2 refuses any profile with a "flags" field.
+ */
+export function explainRuntimeError(msg: string): string {
+  if (/seccomp flags are not yet supported/i.test(msg)) {
+    return `${msg} — this runc release (before 1.2) refuses seccomp profiles with a "flags" field ` +
+      '(e.g. SECCOMP_FILTER_FLAG_LOG from --log-denials): write the profile without --log-denials, or remove "flags"; the profile itself was never applied';
+  }
+  return msg;
+}
+
+/** The error lines a runtime wrote to its --log file (JSON lines, "level":"error"), explained where needed. */
 export function runtimeErrors(logText: string): string[] {
   const out: string[] = [];
   for (const line of logText.split('\n')) {
     if (!line.trim()) continue;
     try {
       const j = JSON.parse(line) as { level?: string; msg?: string };
-      if ((j.level === 'error' || j.level === 'fatal') && j.msg) out.push(j.msg);
+      if ((j.level === 'error' || j.level === 'fatal') && j.msg) out.push(explainRuntimeError(j.msg));
     } catch {
       /* not JSON: ignore */
     }

@@ -32,9 +32,12 @@ import { UserError } from '../errors.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { syscallName } from '../resolve.js';
 import type { Observation } from '../types.js';
-import { makeBundle, runBundle, setSeccomp } from './bundle.js';
+import { join } from 'node:path';
+import { promises as fsp } from 'node:fs';
+import { loadExeca } from '../util/exec.js';
+import { type Bundle, type BundleSpec, containerId, makeBundle, runBundle, setSeccomp } from './bundle.js';
 import { markLog, namesOf, recordsSince } from './denials.js';
-import { INIT_COMMS, RUNTIMES, type RuntimeName, findRuntime, runtimeVersion } from './runc.js';
+import { INIT_COMMS, RUNTIMES, type Runtime, type RuntimeName, findRuntime, runtimeArgv, runtimeErrors, runtimeVersion } from './runc.js';
 
 export interface RuntimeBase {
   runtime?: RuntimeName;
@@ -153,12 +156,74 @@ export interface Measurement {
   confirmNote?: string;
   /** Loss signals seen in the log while measuring (should be 0). */
   lost: number;
+  /** Runs whose program exit_group never showed up in the log (the log was behind or dropped records). */
+  incomplete: number;
   /** How the runtime had to be run here (crun on a hybrid cgroup host). */
   note?: string;
 }
 
 const PROGRAM = '/bin/true';
 const PROGRAM_COMM = 'true';
+/**
+ * The ways a container is started, measured in turn: `run` (what verify does)
+ * or `create` then `start` (what containerd, docker and podman do: the init
+ * waits on the exec fifo, after the filter when noNewPrivileges is false);
+ * the program named by absolute path or by name (the runtime then looks it up
+ * in PATH, possibly after the filter); as root or as uid/gid 1000 (a pod's
+ * runAsUser: runc then chowns the stdio pipes after the filter). Every pair of
+ * choices comes up.
+ */
+const NON_ROOT = { uid: 1000, gid: 1000 };
+const VARIANTS: ReadonlyArray<{ lifecycle: 'run' | 'create-start'; argv0: string; user?: { uid: number; gid: number } }> = [
+  { lifecycle: 'run', argv0: PROGRAM },
+  { lifecycle: 'create-start', argv0: PROGRAM, user: NON_ROOT },
+  { lifecycle: 'run', argv0: 'true', user: NON_ROOT },
+  { lifecycle: 'create-start', argv0: 'true' },
+];
+
+/**
+ * `RUNTIME create` then `RUNTIME start`, as container engines do; stdio is
+ * /dev/null. Resolves once the container was started, with its init pid (or
+ * the runtime's error). The caller waits for the program's records, then
+ * calls `remove`.
+ */
+async function createStart(b: Bundle, rt: Runtime, timeoutSec: number): Promise<{ pid?: number; error?: string; remove: () => Promise<void> }> {
+  const execa = await loadExeca();
+  const id = containerId();
+  const pidFile = join(b.dir, `${id}.pid`);
+  const logFile = join(b.dir, `${id}.log`);
+  // stdio /dev/null: the container inherits the runtime's, and a pipe would stay open as long as it runs.
+  const opts = { reject: false, stdin: 'ignore', stdout: 'ignore', stderr: 'ignore', encoding: 'utf8', cwd: b.dir, timeout: timeoutSec * 1000, forceKillAfterDelay: 2000 } as const;
+  const remove = async () => {
+    const d = runtimeArgv(rt, ['delete', '-f', id]);
+    await execa(d.file, d.args, { reject: false, stdin: 'ignore' });
+  };
+  const c = runtimeArgv(rt, ['create', '--bundle', b.dir, '--pid-file', pidFile, id], logFile);
+  const cr = await execa(c.file, c.args, opts);
+  const pidText = (await fsp.readFile(pidFile, 'utf8').catch(() => '')).trim();
+  const errors = () => fsp.readFile(logFile, 'utf8').catch(() => '').then(runtimeErrors);
+  if (cr.exitCode !== 0 || !pidText) return { error: (await errors()).join('; ') || `create exited ${cr.exitCode}`, remove };
+  const st = runtimeArgv(rt, ['start', id], logFile);
+  const sr = await execa(st.file, st.args, opts);
+  if (sr.exitCode !== 0) return { pid: Number(pidText), error: (await errors()).join('; ') || `start exited ${sr.exitCode}`, remove };
+  return { pid: Number(pidText), remove };
+}
+
+/** The container's exit status (create/start: the init is not our child, so it is seen only through the log). */
+async function startVariant(
+  bundle: Bundle, rt: Runtime, spec: BundleSpec, v: (typeof VARIANTS)[number], timeoutSec: number,
+): Promise<{ pid?: number; error?: string; exitCode?: number; remove: () => Promise<void> }> {
+  await setSeccomp(bundle, { ...spec, args: [v.argv0], ...(v.user ? { user: v.user } : {}) });
+  if (v.lifecycle === 'run') {
+    const r = await runBundle(bundle, rt, { timeoutSec });
+    const out: { pid?: number; error?: string; exitCode?: number; remove: () => Promise<void> } = { exitCode: r.exitCode, remove: async () => {} };
+    if (r.pid !== undefined) out.pid = r.pid;
+    const error = r.runtimeError ?? (r.timedOut ? 'timed out' : r.exitCode !== 0 ? (r.stderr.trim().split('\n')[0] || `exit ${r.exitCode}`) : undefined);
+    if (error) out.error = error;
+    return out;
+  }
+  return createStart(bundle, rt, timeoutSec);
+}
 
 function isExitGroup(o: Observation): boolean {
   return o.nr !== undefined && syscallName(archById(o.arch), o.nr) === 'exit_group';
@@ -173,25 +238,37 @@ export async function measureRuntimeBase(runtime: RuntimeName, runs = 5, opts: {
   const logAll: SeccompProfile = { defaultAction: 'SCMP_ACT_LOG', architectures, syscalls: [] };
   const noNewPrivileges = opts.noNewPrivileges ?? false;
   const spec = { args: [PROGRAM], cwd: '/', noNewPrivileges };
+  const timeoutSec = opts.timeoutSec ?? 30;
   const bundle = await makeBundle({ ...spec, seccomp: logAll });
   const runtimeRecs: Observation[] = [];
   const programRecs: Observation[] = [];
   const seenIn: Record<string, number> = {};
   const comms = new Set<string>();
   let lost = 0;
+  let incomplete = 0;
   try {
     for (let i = 0; i < runs; i++) {
+      const v = VARIANTS[i % VARIANTS.length]!;
       const mark = await markLog();
-      const r = await runBundle(bundle, rt, { timeoutSec: opts.timeoutSec ?? 30 });
-      if (r.runtimeError || r.exitCode !== 0 || r.pid === undefined) {
-        throw new UserError(`${runtime} could not run a trivial container (${PROGRAM}): ${r.runtimeError ?? (r.stderr.trim().split('\n')[0] || `exit ${r.exitCode}`)}`);
+      const r = await startVariant(bundle, rt, { ...spec, seccomp: logAll }, v, timeoutSec);
+      let got;
+      try {
+        if (r.error || r.pid === undefined) {
+          throw new UserError(`${runtime} could not run a trivial container (${v.argv0}, ${v.lifecycle}): ${r.error ?? 'no pid'}`);
+        }
+        const pid = r.pid;
+        // /bin/true's exit_group is its last call: once it is in the log, so is everything before it.
+        got = await recordsSince(mark, (o) => o.pid === pid, { done: (recs) => recs.some((o) => o.comm === PROGRAM_COMM && isExitGroup(o)), maxMs: 15000 });
+      } finally {
+        await r.remove();
       }
       const pid = r.pid;
-      // /bin/true's exit_group is its last call: once it is in the log, so is everything before it.
-      const got = await recordsSince(mark, (o) => o.pid === pid, { done: (recs) => recs.some((o) => o.comm === PROGRAM_COMM && isExitGroup(o)), maxMs: 5000 });
+      // The program's exit_group not in the log after 15 s: the log is behind or dropped records. What did
+      // arrive are real calls (kept); the run is counted so the caller can tell.
+      if (!got.records.some((o) => o.comm === PROGRAM_COMM && isExitGroup(o))) incomplete++;
       lost += got.lost;
       const mine = got.records.filter((o) => o.comm !== PROGRAM_COMM);
-      if (!mine.length) {
+      if (!mine.length && !runtimeRecs.length && i >= 2) {
         throw new UserError(`no seccomp records from ${runtime}'s container init (pid ${pid}) in the ${got.source === 'audit' ? 'audit log' : 'kernel log'}: is auditd running (or the kernel logging audit records), and "log" in /proc/sys/kernel/seccomp/actions_logged?`);
       }
       for (const o of mine) if (o.comm) comms.add(o.comm);
@@ -206,14 +283,40 @@ export async function measureRuntimeBase(runtime: RuntimeName, runs = 5, opts: {
 
     // The proof: deny everything else with EPERM.
     const allow = [...new Set([...syscalls, ...programSyscalls])].sort();
-    await setSeccomp(bundle, { ...spec, seccomp: { defaultAction: 'SCMP_ACT_ERRNO', architectures, syscalls: [{ names: allow, action: 'SCMP_ACT_ALLOW' }] } });
-    const proof = await runBundle(bundle, rt, { timeoutSec: opts.timeoutSec ?? 30 });
-    const confirmed = proof.exitCode === 0 && !proof.runtimeError && !proof.timedOut;
+    const proofProfile: SeccompProfile = { defaultAction: 'SCMP_ACT_ERRNO', architectures, syscalls: [{ names: allow, action: 'SCMP_ACT_ALLOW' }] };
+    // create/start: the init is not our child and its exit status is not seen, so that proof runs under
+    // SCMP_ACT_KILL_PROCESS (stricter than ERRNO; the kernel logs each kill): no record and the init gone = it ran.
+    const killProfile: SeccompProfile = { ...proofProfile, defaultAction: 'SCMP_ACT_KILL_PROCESS' };
+    let confirmNote: string | undefined;
+    for (const v of VARIANTS.slice(0, Math.min(runs, VARIANTS.length))) {
+      const mark = await markLog();
+      const p = await startVariant(bundle, rt, { ...spec, seccomp: v.lifecycle === 'run' ? proofProfile : killProfile }, v, timeoutSec);
+      try {
+        if (p.error || p.pid === undefined) confirmNote = `${v.lifecycle} of ${v.argv0}: ${p.error ?? 'no pid'}`;
+        else if (v.lifecycle === 'create-start') {
+          const pid = p.pid;
+          const t0 = Date.now();
+          while (await fsp.stat(`/proc/${pid}/exe`).then(() => true, () => false)) {
+            if (Date.now() - t0 > timeoutSec * 1000) {
+              confirmNote = `${v.lifecycle} of ${v.argv0}: still running after ${timeoutSec}s`;
+              break;
+            }
+            await new Promise((res) => setTimeout(res, 20));
+          }
+          const killed = await recordsSince(mark, (o) => o.pid === pid, { quietMs: 300, maxMs: 1500 });
+          if (killed.records.length) confirmNote = `${v.lifecycle} of ${v.argv0}: killed at ${namesOf(killed.records).join(', ')}`;
+        }
+      } finally {
+        await p.remove();
+      }
+      if (confirmNote) break;
+    }
+    const confirmed = !confirmNote;
     const m: Measurement = {
       runtime, noNewPrivileges, version: await runtimeVersion(rt), arch: arch.id, runs, syscalls, seenIn, records: runtimeRecs.length,
-      comms: [...comms].sort(), programSyscalls, confirmed, lost,
+      comms: [...comms].sort(), programSyscalls, confirmed, lost, incomplete,
     };
-    if (!confirmed) m.confirmNote = proof.runtimeError ?? (proof.timedOut ? 'timed out' : `exit ${proof.exitCode}: ${proof.stderr.trim().split('\n')[0] ?? ''}`);
+    if (confirmNote) m.confirmNote = confirmNote;
     if (rt.note) m.note = rt.note;
     return m;
   } finally {
@@ -232,7 +335,8 @@ export function toRuntimeBase(m: Measurement, measured = new Date().toISOString(
     arch: m.arch,
     runs: m.runs,
     method:
-      `syscribe runtime-base --runtime ${m.runtime}${m.noNewPrivileges ? ' --no-new-privileges' : ''} --runs ${m.runs}: ${m.runtime} run of ${PROGRAM} in a bundle ` +
+      `syscribe runtime-base --runtime ${m.runtime}${m.noNewPrivileges ? ' --no-new-privileges' : ''} --runs ${m.runs}: ${m.runtime} run, and create + start, ` +
+      `of ${PROGRAM} (by path and by name, as root and as uid 1000) in a bundle ` +
       `with process.noNewPrivileges ${m.noNewPrivileges} whose linux.seccomp is ` +
       `{defaultAction: SCMP_ACT_LOG, architectures: native family}; the union of the type=SECCOMP records of the container init pid ` +
       `(--pid-file) made before the program took over (comm ${m.comms.map((c) => `"${c}"`).join(', ') || `"${initComm}"`}), i.e. the runtime's ` +

@@ -19,7 +19,7 @@
  * skipped.
  */
 import { promises as fsp } from 'node:fs';
-import { describeOpenError } from './lines.js';
+import { describeOpenError, followStream, isStreamInput } from './lines.js';
 import { LineSplitter } from './split-lines.js';
 
 export interface FollowOptions {
@@ -39,6 +39,8 @@ const FP = 64;
 
 /** Follow `path` until `signal` aborts; resolves then (after delivering what was read). */
 export async function followFile(path: string, onLine: FollowLineHandler, opts: FollowOptions = {}): Promise<void> {
+  // stdin ('-'), a pipe or a FIFO: read it as it comes, to its end.
+  if (await isStreamInput(path)) return followStream(path, onLine, opts.signal);
   const pollMs = opts.pollMs ?? 100;
   const notice = opts.onNotice ?? (() => undefined);
   let fh: fsp.FileHandle | undefined;

@@ -4,6 +4,7 @@
  * callback per line, CR of CRLF removed (split-lines.ts). Nothing is held in
  * memory beyond the current chunk; a last line without a newline is still
  * delivered. Files are read in 1 MiB reads (fewer thread-pool round trips).
+ * Stdin and other non-seekable inputs are read once, as streams (see Held).
  */
 import { promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
@@ -43,8 +44,97 @@ export async function openFile(path: string): Promise<fsp.FileHandle> {
   return fh;
 }
 
-/** The first `bytes` bytes of a file (fewer when it is shorter). */
+/**
+ * Inputs that cannot seek or be read twice: stdin ('-') and any path that is
+ * not a regular file (/dev/stdin, a FIFO, /proc/self/fd/N). Such an input is
+ * opened once; the bytes read to look at its start (gzip magic, "is this a
+ * profile?") are kept and handed out again in front of the rest when the
+ * input is read, so nothing is read at a position and nothing twice.
+ */
+interface Held {
+  chunks: Buffer[];
+  length: number;
+  rest: Readable;
+  ended: boolean;
+  taken: boolean;
+}
+const held = new Map<string, Held>();
+
+/** The name of an input in messages: `-` is stdin. */
+export function inputLabel(path: string): string {
+  return path === '-' ? 'stdin (-)' : path;
+}
+
+/** Opened as a stream, not read at positions: '-' and every path that is not a regular file. */
+async function holdIfStream(path: string): Promise<Held | undefined> {
+  const h = held.get(path);
+  if (h) return h;
+  let rest: Readable;
+  if (path === '-') {
+    rest = process.stdin;
+    if (process.stdin.isTTY) process.stderr.write('reading stdin (-) from the terminal; end with Ctrl-D\n');
+  } else {
+    const fh = await openFile(path);
+    if ((await fh.stat()).isFile()) {
+      await fh.close();
+      return undefined;
+    }
+    // No `start`: plain read(2), never pread (a pipe answers ESPIPE to that).
+    rest = fh.createReadStream({ highWaterMark: 1 << 20, autoClose: true });
+  }
+  const entry: Held = { chunks: [], length: 0, rest, ended: false, taken: false };
+  held.set(path, entry);
+  return entry;
+}
+
+/** Read from a held stream until `bytes` are held or it ends. */
+function fill(h: Held, bytes: number, path: string): Promise<void> {
+  if (h.ended || h.length >= bytes) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const s = h.rest;
+    const cleanup = (): void => {
+      s.off('readable', onReadable);
+      s.off('end', onEnd);
+      s.off('error', onError);
+    };
+    const onEnd = (): void => {
+      h.ended = true;
+      cleanup();
+      resolve();
+    };
+    const onError = (e: Error): void => {
+      cleanup();
+      reject(describeOpenError(path, e as NodeJS.ErrnoException));
+    };
+    const onReadable = (): void => {
+      let c: Buffer | string | null;
+      while ((c = s.read() as Buffer | string | null) !== null) {
+        const b = typeof c === 'string' ? Buffer.from(c) : c;
+        h.chunks.push(b);
+        h.length += b.length;
+        if (h.length >= bytes) {
+          cleanup();
+          resolve();
+          return;
+        }
+      }
+    };
+    s.on('readable', onReadable);
+    s.on('end', onEnd);
+    s.on('error', onError);
+    onReadable();
+  });
+}
+
+/** The first `bytes` bytes of a file or stream (fewer when it is shorter); a stream keeps them for openInput. */
 export async function readHead(path: string, bytes: number): Promise<Buffer> {
+  const h = await holdIfStream(path);
+  if (h) {
+    if (h.taken) throw new UserError(`${inputLabel(path)}: can be read once only`);
+    await fill(h, bytes, path);
+    const all = h.chunks.length === 1 ? h.chunks[0]! : Buffer.concat(h.chunks);
+    return all.subarray(0, bytes);
+  }
   const fh = await openFile(path);
   try {
     const buf = Buffer.alloc(bytes);
@@ -59,9 +149,47 @@ export function isGzip(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
-/** Open a path ('-' = stdin) as a byte stream, gunzipping .gz content transparently. */
+/** The held head bytes, then the rest of the stream (piped, so destroying the result stops the source at once). */
+function replay(h: Held): Readable {
+  if (!h.chunks.length && !h.ended) return h.rest;
+  const { chunks, rest, ended } = h;
+  h.chunks = [];
+  const out = new PassThrough({ highWaterMark: 1 << 20 });
+  for (const c of chunks) out.write(c);
+  if (ended) out.end();
+  else {
+    rest.on('error', (e) => out.destroy(e));
+    rest.pipe(out);
+    // Stopped early (destroyed): stop reading the source too (stdin would keep the process alive).
+    out.once('close', () => {
+      if (!rest.readableEnded) rest.destroy();
+    });
+  }
+  return out;
+}
+
+/** Open a stream input once: its held head, then the rest; gunzipped when it starts with gzip magic. */
+async function takeStream(path: string, h: Held): Promise<Readable> {
+  if (h.taken) throw new UserError(`${inputLabel(path)}: can be read once only`);
+  await fill(h, 2, path);
+  h.taken = true;
+  const gz = isGzip(h.chunks.length === 1 ? h.chunks[0]! : Buffer.concat(h.chunks));
+  const raw = replay(h);
+  if (!gz) return raw;
+  const gunzip = createGunzip();
+  raw.on('error', (e) => gunzip.destroy(e));
+  gunzip.once('close', () => raw.destroy());
+  return raw.pipe(gunzip);
+}
+
+/**
+ * Open a path ('-' = stdin) as a byte stream, gunzipping gzip content
+ * transparently. Regular files are read in 1 MiB reads from offset 0; stdin,
+ * pipes, FIFOs and devices are read as streams, once.
+ */
 export async function openInput(path: string): Promise<Readable> {
-  if (path === '-') return process.stdin;
+  const h = await holdIfStream(path);
+  if (h) return takeStream(path, h);
   const fh = await openFile(path);
   try {
     const magic = Buffer.alloc(2);
@@ -75,6 +203,18 @@ export async function openInput(path: string): Promise<Readable> {
     await fh.close().catch(() => undefined);
     throw e;
   }
+}
+
+/** Open a path ('-' = stdin) as its raw bytes (no gunzip), for readers of small whole files (profiles). Stream inputs are read once. */
+export async function openRawInput(path: string): Promise<Readable> {
+  const h = await holdIfStream(path);
+  if (h) {
+    if (h.taken) throw new UserError(`${inputLabel(path)}: can be read once only`);
+    h.taken = true;
+    return replay(h);
+  }
+  const fh = await openFile(path);
+  return fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: true });
 }
 
 /**
@@ -97,6 +237,36 @@ export async function eachLineOfFile(path: string, onLine: LineHandler): Promise
     const err = e as NodeJS.ErrnoException;
     if (err.code && !(err instanceof UserError)) throw describeOpenError(path, err);
     throw e;
+  }
+}
+
+/** Is `path` read as a stream (stdin, a pipe, a FIFO, a device) rather than a regular file? */
+export async function isStreamInput(path: string): Promise<boolean> {
+  if (path === '-' || held.has(path)) return true;
+  try {
+    const st = await fsp.stat(path);
+    return !st.isFile() && !st.isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Follow a stream input (`dmesg -w | syscribe audit --follow -`): every line
+ * until it ends or `signal` aborts. A stream has no rotation or truncation.
+ */
+export async function followStream(path: string, onLine: LineHandler, signal?: AbortSignal): Promise<void> {
+  const input = await openInput(path);
+  const stop = (): void => {
+    input.destroy();
+  };
+  signal?.addEventListener('abort', stop, { once: true });
+  try {
+    await eachLine(input, onLine);
+  } catch (e) {
+    if (!signal?.aborted) throw e;
+  } finally {
+    signal?.removeEventListener('abort', stop);
   }
 }
 

@@ -172,7 +172,12 @@ describe('control characters from input never reach the terminal raw', () => {
       junk[i] = x >>> 24;
     }
     writeFileSync(f, Buffer.concat([Buffer.from('\x1b]0;pwned\x07\x1b[2J read(0, "", 1) garbage\n'), junk]));
-    const r = run(['strace', f, '--baseline', 'none', '--runtime', 'none', '-o', join(dir, 'binary.json')]);
+    // Nothing observed: exit 1, no profile, one line (which quotes no input).
+    const refused = run(['strace', f, '--baseline', 'none', '--runtime', 'none', '-o', join(dir, 'binary.json')]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
+    // --allow-empty: the full summary, its malformed samples escaped.
+    const r = run(['strace', f, '--baseline', 'none', '--runtime', 'none', '--allow-empty', '-o', join(dir, 'binary.json')]);
     expect(r.err).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(r.err).toContain('\\x1b]0;pwned\\x07');
     expect(r.err).toMatch(/lines: 0 parsed/);
