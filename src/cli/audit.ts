@@ -12,9 +12,10 @@ import { ContainerResolver } from '../ingest/container.js';
 import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.js';
 import { followFile } from '../sources/follow.js';
 import { eachLineOfFile } from '../sources/lines.js';
+import { Progress } from '../sources/progress.js';
 import type { LineResult, Observation } from '../types.js';
 import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, refuseEmpty, withGeneratorOptions, writeProfile } from './generator-options.js';
-import { formatReport } from './report.js';
+import { formatReport, quietly } from './report.js';
 import { escapeControl } from '../util/escape.js';
 
 export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
@@ -172,7 +173,15 @@ export const auditCommand: CommandModule<object, Args> = {
     const sink = new AuditSink(filter, split, argv['proc-root']);
     if (argv.dmesg) await eachLineOfCommand(DMESG_ARGV, (l, n) => sink.line(l, n, 'dmesg'));
     else if (argv.journal) await eachLineOfCommand(journalArgv(!!argv['journal-json']), (l, n) => sink.line(l, n, 'journalctl'));
-    else for (const f of files ?? [defaultInput()]) await eachLineOfFile(f, (l, n) => sink.line(l, n, f));
+    else {
+      const paths = files ?? [defaultInput()];
+      const progress = Progress.forInputs(paths, argv.quiet);
+      try {
+        for (const f of paths) await eachLineOfFile(f, (l, n) => sink.line(l, n, f), progress);
+      } finally {
+        progress?.done();
+      }
+    }
 
     const extra = sink.filterJson();
     const filterLine = sink.filterLine();
@@ -196,7 +205,9 @@ export const auditCommand: CommandModule<object, Args> = {
     }
     const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, ...extra };
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else {
+    else if (argv.quiet) {
+      if (totals.lossSignals) process.stderr.write(`WARNING: the log says ${totals.lost} records were lost (${totals.lossSignals} loss signals): the profiles may be incomplete\n`);
+    } else {
       process.stderr.write(`${written.length} profile(s) in ${dir} (one per ${split}):\n`);
       for (const w of written) process.stderr.write(`  ${escapeControl(w.key)}: ${escapeControl(w.file)} (${w.syscalls} syscalls observed)
 `);
@@ -262,5 +273,5 @@ async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: 
   await flush(true);
   const { report } = generateProfile(sink.all.result(), opts);
   if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, ...sink.filterJson(), output: argv.output }, null, 2)}\n`);
-  else process.stderr.write(`${formatReport(report, argv.output)}${sink.filterLine()}\n`);
+  else process.stderr.write(quietly(`${formatReport(report, argv.output)}${sink.filterLine()}\n`, argv.quiet));
 }
