@@ -8,28 +8,14 @@ import { UserError, EXIT_USAGE } from '../errors.js';
 import { commands } from './commands.js';
 import { escapeControl } from '../util/escape.js';
 import { guardStdio } from '../write/stdio.js';
+import { closest } from '../util/suggest.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../../package.json') as { version: string };
 
-/** Levenshtein distance, for "did you mean" on unknown flags. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
-}
-
+/** The flag a mistyped one was meant to be. */
 export function suggest(word: string, known: string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Infinity;
-  for (const k of known) {
-    const dd = distance(word, k);
-    if (dd < bestD) { bestD = dd; best = k; }
-  }
-  return best !== undefined && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
+  return closest(word, known, Math.max(2, Math.floor(word.length / 3)));
 }
 
 /**

@@ -6,6 +6,7 @@
  * Every other module takes its capability names and sets from here.
  */
 import { UserError } from '../errors.js';
+import { closest } from '../util/suggest.js';
 
 /** All 41 Linux capabilities, in kernel number order (index = number). */
 export const LINUX_CAPABILITIES = [
@@ -40,15 +41,6 @@ export function runtimeDefaultCaps(baseline: string): Capability[] {
 
 const KNOWN = new Set<string>(LINUX_CAPABILITIES);
 
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array<number>(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) d[0]![j] = j;
-  for (let i = 1; i <= a.length; i++)
-    for (let j = 1; j <= b.length; j++)
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-  return d[a.length]![b.length]!;
-}
-
 /** "sys_admin" / "SYS_ADMIN" / "cap_sys_admin" → "CAP_SYS_ADMIN" (unchecked). */
 export function capName(c: string): string {
   const u = c.trim().toUpperCase().replace(/-/g, '_');
@@ -64,16 +56,7 @@ export function knownCap(c: string): Capability | undefined {
 /** The closest known capability, when it is close. */
 export function suggestCap(c: string): Capability | undefined {
   const n = capName(c);
-  let best: Capability | undefined;
-  let bestD = Infinity;
-  for (const k of LINUX_CAPABILITIES) {
-    const d = distance(n, k);
-    if (d < bestD) {
-      bestD = d;
-      best = k;
-    }
-  }
-  return bestD <= Math.max(2, Math.floor((n.length - 4) / 3)) ? best : undefined;
+  return closest(n, LINUX_CAPABILITIES, Math.max(2, Math.floor((n.length - 4) / 3)));
 }
 
 /** Parse a capability flag value; `ALL` only where `allowAll`. Throws a one-line UserError. */
