@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { requireTool } from '../helpers/tools.js';
 import { commands } from '../../src/cli/commands.js';
 import { straceCommand } from '../../src/cli/strace.js';
 import { auditCommand } from '../../src/cli/audit.js';
@@ -42,6 +43,13 @@ describe('lazy command registry', () => {
     const mods = loadedModules(['resolve', '43', '--arch', 'x86_64']);
     expect(mods.some((u) => u.endsWith('/dist/cli/resolve.js'))).toBe(true);
     expect(mods.filter((u) => /node_modules\/(ajv|yaml|execa)\/|\/dist\/(ingest|generate|profile|collect|runtime|record)\//.test(u))).toEqual([]);
+  });
+
+  it('`record` with strace starts strace without loading execa (record -- /bin/true is mostly start-up)', () => {
+    requireTool('strace');
+    const mods = loadedModules(['record', '--baseline', 'none', '--runtime', 'none', '-q', '-o', '/dev/null', '--', '/bin/true']);
+    expect(mods.some((u) => u.endsWith('/dist/record/strace-backend.js'))).toBe(true);
+    expect(mods.filter((u) => /node_modules\/execa\//.test(u))).toEqual([]);
   });
 
   it('a command that writes a profile validates it without loading the ajv compiler', () => {
