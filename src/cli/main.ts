@@ -6,6 +6,7 @@ import type { Argv } from 'yargs';
 import { createRequire } from 'node:module';
 import { UserError, EXIT_USAGE } from '../errors.js';
 import { commands } from './commands.js';
+import { simpleResolveArgs } from './fast-path.js';
 import { escapeControl } from '../util/escape.js';
 import { guardStdio } from '../write/stdio.js';
 import { closest } from '../util/suggest.js';
@@ -105,6 +106,13 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     return 0;
   }
   try {
+    // `resolve N --arch A` needs no parser (fast-path.ts); SYSCRIBE_NO_FAST_PATH=1 always parses with yargs (tests).
+    const simple = process.env.SYSCRIBE_NO_FAST_PATH === '1' ? undefined : simpleResolveArgs(argv);
+    if (simple) {
+      const { resolveCommand } = await import('./resolve.js');
+      await resolveCommand.handler(simple as never);
+      return 0;
+    }
     await (await buildCli(argv)).parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
