@@ -9,6 +9,8 @@ import { generateProfile } from '../generate/index.js';
 import { parseAuditLine } from '../ingest/audit.js';
 import { type AuditFilter, type FilterCounts, type FilterFlags, filterCountsByFlag, filterFrom, formatFilterCounts, rejectedBy } from '../ingest/audit-filter.js';
 import { ContainerResolver } from '../ingest/container.js';
+import type { MemberInfo } from '../attribution/group.js';
+import { NO_CONTAINER, type PodAttributionOptions, podOptionsFrom } from '../attribution/options.js';
 import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.js';
 import { followFile } from '../sources/follow.js';
 import { eachLineOfFile } from '../sources/lines.js';
@@ -19,7 +21,7 @@ import { formatReport, quietly } from './report.js';
 import { escapeControl } from '../util/escape.js';
 
 export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
-const SPLIT_KEYS = ['container', 'exe', 'comm'] as const;
+const SPLIT_KEYS = ['container', 'pod', 'workload', 'exe', 'comm'] as const;
 type SplitKey = (typeof SPLIT_KEYS)[number];
 
 interface Args extends GeneratorArgs, FilterFlags {
@@ -32,12 +34,17 @@ interface Args extends GeneratorArgs, FilterFlags {
   follow?: boolean;
   'from-start'?: boolean;
   'flush-interval': number;
+  namespace?: string[];
+  workload?: string[];
+  'cri-socket'?: string;
 }
 
 /** The pipeline state: line bookkeeping, the kept observations, and per-key collectors for --split-by. */
 export class AuditSink {
   readonly all = new Collector();
   readonly byKey = new Map<string, Collector>();
+  /** Per --split-by key: records kept, and the pod UID the cgroup named (pod/workload attribution). */
+  readonly perKey = new Map<string, { records: number; podUid?: string }>();
   filtered = 0;
   /** Records each filter removed (the first it failed). */
   readonly removedBy: FilterCounts = {};
@@ -55,7 +62,7 @@ export class AuditSink {
 
   keyOf(o: Observation): string {
     switch (this.splitBy) {
-      case 'container': return this.containerOf(o) ?? 'no-container';
+      case 'container': case 'pod': case 'workload': return this.containerOf(o) ?? NO_CONTAINER;
       case 'exe': return o.exe ?? 'unknown-exe';
       case 'comm': return o.comm ?? 'unknown-comm';
       default: return '';
@@ -86,6 +93,13 @@ export class AuditSink {
         let c = this.byKey.get(k);
         if (!c) this.byKey.set(k, (c = new Collector()));
         c.add(o);
+        let n = this.perKey.get(k);
+        if (!n) {
+          this.perKey.set(k, (n = { records: 0 }));
+          const uid = k !== NO_CONTAINER ? this.containers.attributionOf(o.pid, o.time)?.podUid : undefined;
+          if (uid) n.podUid = uid;
+        }
+        n.records++;
       }
     }
   }
@@ -116,6 +130,11 @@ export function safeFileName(key: string, ext: string): string {
   return `${s}${clean ? '' : `-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`}.${ext}`;
 }
 
+/** --split-by pod|workload, --namespace, --workload → what to ask the CRI, or undefined (no pod attribution). */
+function podOptions(argv: Args, split: SplitKey | undefined): PodAttributionOptions | undefined {
+  return podOptionsFrom({ split, namespace: argv.namespace, workload: argv.workload, criSocket: argv['cri-socket'] });
+}
+
 function defaultInput(): string {
   for (const p of DEFAULT_AUDIT_INPUTS) if (existsSync(p)) return p;
   throw new UserError(`no input given and none of ${DEFAULT_AUDIT_INPUTS.join(', ')} exists (give a FILE, --dmesg or --journal)`);
@@ -138,8 +157,11 @@ export const auditCommand: CommandModule<object, Args> = {
         .option('since', { type: 'string', describe: 'Only records at or after (epoch seconds or ISO 8601)', group: 'Filter:' })
         .option('until', { type: 'string', describe: 'Only records at or before', group: 'Filter:' })
         .option('action', { type: 'string', array: true, describe: 'Only records with this seccomp action (log, errno, kill_thread, kill_process, kill = either kill, trap, user_notif, trace, allow; default all)', group: 'Filter:' })
-        .option('container', { type: 'string', array: true, describe: 'Only processes of this container (id prefix; needs the process still running)', group: 'Filter:' })
-        .option('split-by', { choices: [...SPLIT_KEYS], describe: 'One profile per container / exe / comm, written into the -o directory', group: 'Output:' })
+        .option('container', { type: 'string', array: true, describe: 'Only processes of this container (id prefix, or the name of a runc/LXC named container; needs the process still running)', group: 'Filter:' })
+        .option('namespace', { type: 'string', array: true, describe: 'Only containers of pods in this Kubernetes namespace (asks the CRI)', group: 'Filter:' })
+        .option('workload', { type: 'string', array: true, describe: 'Only containers of this workload (name, or Kind/name: Deployment/web; asks the CRI)', group: 'Filter:' })
+        .option('cri-socket', { type: 'string', describe: `The container runtime's CRI socket for pod attribution (default: the first that exists of /run/containerd/containerd.sock, /var/run/crio/crio.sock, /run/crio/crio.sock)`, group: 'Filter:' })
+        .option('split-by', { choices: [...SPLIT_KEYS], describe: 'One profile per container / pod / workload (Deployment, StatefulSet, …) / exe / comm, written into the -o directory', group: 'Output:' })
         .option('proc-root', { type: 'string', default: '/proc', hidden: true, describe: 'procfs root (tests)' })
         .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep reading the file as it grows (survives rotation); rewrite -o as new syscalls appear', group: 'Follow:' })
         .option('from-start', { type: 'boolean', describe: 'With --follow: read the existing content first', group: 'Follow:' })
@@ -148,6 +170,7 @@ export const auditCommand: CommandModule<object, Args> = {
       .example('sudo $0 audit -o app.json --comm myapp', 'records of one program from /var/log/audit/audit.log')
       .example('$0 audit --dmesg --baseline none --runtime none', 'exactly what was logged, from the kernel ring buffer')
       .example('$0 audit audit.log --split-by container -o profiles/', 'one profile per container')
+      .example('sudo $0 audit --split-by workload --namespace shop -o profiles/', 'one profile per Kubernetes workload (<namespace>-<workload>.json)')
       .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs') as never,
   handler: async (argv) => {
     await checkOutputArgs(argv, { directory: !!argv['split-by'] });
@@ -159,18 +182,20 @@ export const auditCommand: CommandModule<object, Args> = {
     if (sources > 1) throw new UserError('give files, --dmesg or --journal, not several');
     if (argv['journal-json'] && !argv.journal) throw new UserError('--journal-json goes with --journal');
     if (split && (!argv.output || argv.output === '-')) throw new UserError('--split-by writes one profile per key: -o must name a directory');
+    const pods = podOptions(argv, split);
     if (!(argv['flush-interval'] > 0)) throw new UserError('--flush-interval must be a positive number of seconds');
 
     if (argv.follow) {
       if (argv.dmesg || argv.journal) throw new UserError('--follow reads a file (for the kernel log, follow /var/log/kern.log or pipe `dmesg -w` to -)');
       if (split) throw new UserError('--follow writes one profile: not with --split-by');
+      if (pods) throw new UserError('--follow: not with --namespace / --workload');
       if (!argv.output || argv.output === '-') throw new UserError('--follow needs -o FILE (the profile is rewritten as syscalls appear)');
       if (files && files.length > 1) throw new UserError('--follow follows one file');
       await followAudit(files?.[0] ?? defaultInput(), argv, filter, opts);
       return;
     }
 
-    const sink = new AuditSink(filter, split, argv['proc-root']);
+    const sink = new AuditSink(filter, pods && !split ? 'container' : split, argv['proc-root']);
     if (argv.dmesg) await eachLineOfCommand(DMESG_ARGV, (l, n) => sink.line(l, n, 'dmesg'));
     else if (argv.journal) await eachLineOfCommand(journalArgv(!!argv['journal-json']), (l, n) => sink.line(l, n, 'journalctl'));
     else {
@@ -183,25 +208,35 @@ export const auditCommand: CommandModule<object, Args> = {
       }
     }
 
+    const att = pods ? await import('../attribution/index.js') : undefined;
+    const grouped = att && pods ? await att.attributeAudit(sink.byKey, sink.perKey, sink.all.result(), pods) : undefined;
+    if (grouped?.notice) process.stderr.write(`syscribe: ${escapeControl(grouped.notice)}: attributing to container ids only\n`);
     const extra = sink.filterJson();
-    const filterLine = sink.filterLine();
+    let filterLine = sink.filterLine();
+    if (att && grouped && pods) {
+      const f = att.podFilterCounts(grouped, pods, sink.kept);
+      Object.assign(extra, f.json, { filtered: sink.filtered + grouped.filtered });
+      if (f.line) filterLine += `\n${f.line}`;
+    }
+    const observed = grouped?.merged ?? sink.all.result();
     if (!split) {
-      await emitProfile(sink.all.result(), argv, opts, extra, { summary: `${filterLine}\n`, emptyDetail: filterLine });
+      await emitProfile(observed, argv, opts, extra, { summary: `${filterLine}\n`, emptyDetail: filterLine });
       return;
     }
-    refuseEmpty(sink.all.result(), argv, filterLine, extra);
+    refuseEmpty(observed, argv, filterLine, extra);
     const dir = resolvePath(argv.output!);
     await fsp.mkdir(dir, { recursive: true });
     const ext = argv.format === 'crd' ? 'yaml' : 'json';
-    const written: Array<{ key: string; file: string; syscalls: number }> = [];
+    const written: Array<{ key: string; file: string; syscalls: number; containers?: MemberInfo[] }> = [];
     const totals = sink.all.result();
-    for (const [key, c] of [...sink.byKey].sort(([a], [b]) => a.localeCompare(b))) {
+    const entries = grouped ? grouped.groups.map((g) => [g.key, g.collector, g.containers] as const) : [...sink.byKey].sort(([a], [b]) => a.localeCompare(b)).map(([k, c]) => [k, c, undefined] as const);
+    for (const [key, c, members] of entries) {
       const file = join(dir, safeFileName(key, ext));
       if (!file.startsWith(dir + '/')) throw new UserError(`refusing to write outside ${dir}`);
       const { profile } = generateProfile(c.result(), opts);
       const name = argv.name ? `${argv.name}-${safeFileName(key, 'x').slice(0, -2).toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`.slice(0, 253).replace(/[-.]+$/, '') : undefined;
       await writeProfile(profile, { ...argv, output: file, ...(name ? { name } : {}) });
-      written.push({ key, file, syscalls: [...c.arches.values()].reduce((n, m) => n + m.size, 0) });
+      written.push({ key, file, syscalls: [...c.arches.values()].reduce((n, m) => n + m.size, 0), ...(members ? { containers: members } : {}) });
     }
     const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, ...extra };
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
@@ -209,7 +244,7 @@ export const auditCommand: CommandModule<object, Args> = {
       if (totals.lossSignals) process.stderr.write(`WARNING: the log says ${totals.lost} records were lost (${totals.lossSignals} loss signals): the profiles may be incomplete\n`);
     } else {
       process.stderr.write(`${written.length} profile(s) in ${dir} (one per ${split}):\n`);
-      for (const w of written) process.stderr.write(`  ${escapeControl(w.key)}: ${escapeControl(w.file)} (${w.syscalls} syscalls observed)
+      for (const w of written) process.stderr.write(`  ${escapeControl(w.key)}: ${escapeControl(w.file)} (${w.syscalls} syscalls observed${w.containers && att ? `; ${escapeControl(att.describeMembers(w.containers))}` : ''})
 `);
       process.stderr.write(`lines: ${totals.lines.parsed} parsed, ${totals.lines.ignored} ignored, ${totals.lines.malformed} malformed
 ${filterLine}

@@ -23,7 +23,7 @@ export interface AuditFilter {
   since?: number;
   until?: number;
   actions?: Set<string>;
-  /** Container id prefixes (lowercase hex). */
+  /** Container id prefixes (hex), or container names (runc, crun, LXC) matched exactly. */
   containers?: string[];
 }
 
@@ -83,12 +83,22 @@ export function filterFrom(f: FilterFlags): AuditFilter {
   }
   if (f.container?.length) {
     o.containers = f.container.flatMap((c) => c.split(',')).filter(Boolean).map((c) => {
-      const id = c.toLowerCase();
-      if (!/^[0-9a-f]{1,64}$/.test(id)) throw new UserError(`--container ${c}: not a container id (hex, a prefix is enough)`);
-      return id;
+      if (!HEX_PREFIX.test(c) && !CONTAINER_NAME.test(c)) throw new UserError(`--container ${c}: not a container id (hex, a prefix is enough) nor a container name (letters, digits, _ . -)`);
+      return c;
     });
   }
   return o;
+}
+
+const HEX_PREFIX = /^[0-9a-fA-F]{1,64}$/;
+/** Names runc, crun and LXC accept for containers (runc: ^[\w+-\.]+$). */
+const CONTAINER_NAME = /^[A-Za-z0-9_+.-]{1,1024}$/;
+const HEX_ID = /^[0-9a-f]+$/;
+
+/** Does a --container value select this container (id or name)? Hex values are id prefixes; names match exactly. */
+export function containerMatches(want: string, id: string): boolean {
+  if (want === id) return true;
+  return HEX_PREFIX.test(want) && HEX_ID.test(id) && id.startsWith(want.toLowerCase());
 }
 
 export function needsContainer(f: AuditFilter): boolean {
@@ -115,7 +125,7 @@ export function rejectedBy(o: Observation, f: AuditFilter, containerOf?: (o: Obs
   if (f.actions && (o.action === undefined || !f.actions.has(o.action))) return 'actions';
   if (f.containers) {
     const id = containerOf?.(o);
-    if (id === undefined || !f.containers.some((p) => id.startsWith(p))) return 'containers';
+    if (id === undefined || !f.containers.some((p) => containerMatches(p, id))) return 'containers';
   }
   return undefined;
 }

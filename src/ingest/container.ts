@@ -12,26 +12,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-
-const HEX64 = /(?:^|[/\-:])(?:cri-containerd-|crio-|docker-|libpod-)?([0-9a-f]{64})(?:\.scope)?(?:$|\/)/;
+import { type CgroupAttribution, attributeCgroupFile } from '../attribution/cgroup.js';
 
 /**
- * The container id named by a cgroup file's content (the innermost match), or undefined:
- * `…/cri-containerd-<id>.scope`, `/kubepods/…/<id>`, `…/crio-<id>.scope`,
- * `…/docker-<id>.scope`, `/docker/<id>`, `…/libpod-<id>.scope`.
+ * The container id (or, for runc/crun/LXC named containers, the name) named
+ * by a cgroup file's content, or undefined. Layouts: src/attribution/cgroup.ts.
  */
 export function containerIdFromCgroup(text: string): string | undefined {
-  for (const line of text.split('\n')) {
-    // "hierarchy-ID:controllers:path"
-    const c2 = line.indexOf(':', line.indexOf(':') + 1);
-    if (c2 < 0) continue;
-    const segs = line.slice(c2 + 1).split('/');
-    for (let i = segs.length - 1; i >= 0; i--) {
-      const m = HEX64.exec(segs[i]!);
-      if (m) return m[1];
-    }
-  }
-  return undefined;
+  return attributeCgroupFile(text)?.containerId;
 }
 
 /** Start time (clock ticks since boot) from /proc/<pid>/stat, field 22. */
@@ -51,7 +39,7 @@ export function bootTimeFromProcStat(text: string): number | undefined {
 
 interface Entry {
   start: string | undefined;
-  id: string | undefined;
+  at: CgroupAttribution | undefined;
   checkedAt: number;
 }
 
@@ -100,6 +88,11 @@ export class ContainerResolver {
    * — when `time`, the record's epoch seconds, is given — started after the record).
    */
   idOf(pid: number | undefined, time?: number): string | undefined {
+    return this.attributionOf(pid, time)?.containerId;
+  }
+
+  /** Container id, and the pod UID / QoS class when the kubelet placed it (same rules as idOf). */
+  attributionOf(pid: number | undefined, time?: number): CgroupAttribution | undefined {
     if (pid === undefined) return undefined;
     const t = this.now();
     let e = this.cache.get(pid);
@@ -113,15 +106,15 @@ export class ContainerResolver {
       }
       if (!e || e.start !== start) {
         const cg = this.read(String(pid), 'cgroup');
-        e = { start, id: cg === undefined ? undefined : containerIdFromCgroup(cg), checkedAt: t };
+        e = { start, at: cg === undefined ? undefined : attributeCgroupFile(cg), checkedAt: t };
         this.cache.set(pid, e);
       } else e.checkedAt = t;
     }
-    if (time !== undefined && e.id !== undefined) {
+    if (time !== undefined && e.at !== undefined) {
       const began = this.startedAt(e.start);
       // 1 s of slack: btime has whole seconds, the start time 1/USER_HZ.
       if (began !== undefined && time < began - 1) return undefined;
     }
-    return e.id;
+    return e.at;
   }
 }

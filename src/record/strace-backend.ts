@@ -136,8 +136,9 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     let exitCode = result.exitCode ?? 0;
     if (result.signal) exitCode = 128 + (SIGNALS[result.signal] ?? 1);
     // Stopped by SIGINT/SIGTERM: 128+signal, as a shell reports a command ended by it, even when the
-    // program caught the signal and exited by itself.
-    if (signal && target.pid === undefined) exitCode = 128 + SIGNALS[signal]!;
+    // program caught the signal and exited by itself. (record --in-container stops the container like
+    // `docker stop` and keeps the container's exit status, as `docker run` reports it.)
+    if (signal && target.pid === undefined && !opts.interrupt) exitCode = 128 + SIGNALS[signal]!;
     return { exitCode, interrupted, ...(signal ? { signal } : {}) };
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -26,6 +26,13 @@ describe('audit filter', () => {
     expect(keep(o, filterFrom({ container: ['abd'] }), () => 'abcdef')).toBe(false);
     expect(keep(o, filterFrom({ container: ['abc'] }), () => undefined)).toBe(false);
   });
+  test('--container NAME: runc/crun/LXC container names match exactly, hex values are id prefixes', () => {
+    expect(keep(o, filterFrom({ container: ['web-1'] }), () => 'web-1')).toBe(true);
+    expect(keep(o, filterFrom({ container: ['web'] }), () => 'web-1')).toBe(false); // names are not prefixes
+    expect(keep(o, filterFrom({ container: ['Web-1'] }), () => 'web-1')).toBe(false); // case matters for names
+    expect(keep(o, filterFrom({ container: ['ABC'] }), () => 'abcdef')).toBe(true); // hex: case-insensitive prefix
+    expect(keep(o, filterFrom({ container: ['fleet_db.2'] }), () => 'fleet_db.2')).toBe(true);
+  });
   test('ausearch -i code=kill (either kill action) passes kill_thread, kill_process and kill', () => {
     const k: Observation = { ...o, action: 'kill' };
     expect(keep(k, filterFrom({ action: ['kill_thread'] }))).toBe(true);
@@ -38,7 +45,8 @@ describe('audit filter', () => {
   test('bad values are usage errors', () => {
     expect(() => filterFrom({ pid: ['x'] })).toThrow(/--pid x: not a number/);
     expect(() => filterFrom({ action: ['maybe'] })).toThrow(/--action maybe/);
-    expect(() => filterFrom({ container: ['zz'] })).toThrow(/--container zz/);
+    expect(() => filterFrom({ container: ['a/b'] })).toThrow(/--container a\/b: not a container id .* nor a container name/);
+    expect(() => filterFrom({ container: ['x y'] })).toThrow(/--container x y/);
     expect(() => filterFrom({ since: '2', until: '1' })).toThrow(/--since is after --until/);
   });
 });
