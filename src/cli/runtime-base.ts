@@ -25,7 +25,7 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
     if (argv.json) process.stdout.write(`${JSON.stringify(m, null, 2)}\n`);
     else process.stdout.write(m.syscalls.map((s) => `${s}\n`).join(''));
     const rare = m.syscalls.filter((s) => (m.seenIn[s] ?? 0) < m.runs).map((s) => `${s} ${m.seenIn[s]}/${m.runs}`);
-    process.stderr.write(`${m.version}, noNewPrivileges ${m.noNewPrivileges}: ${m.syscalls.length} syscalls from ${m.records} records of ${m.comms.map(escapeControl).join(', ')} over ${m.runs} runs${rare.length ? ` (not in every run: ${rare.join(', ')})` : ''}\n`);
+    process.stderr.write(`${m.version}, noNewPrivileges ${m.noNewPrivileges}: ${m.syscalls.length} syscalls from ${m.records} records of ${m.comms.map((x) => escapeControl(x)).join(', ')} over ${m.runs} runs${rare.length ? ` (not in every run: ${rare.join(', ')})` : ''}\n`);
     if (m.note) process.stderr.write(`note: ${m.note}\n`);
     if (m.incomplete) process.stderr.write(`warning: in ${m.incomplete} of ${m.runs} runs the program's last call never reached the log (it was behind or dropped records); their calls are kept\n`);
     if (m.lost) process.stderr.write(`warning: the log reported ${m.lost} lost record(s) while measuring; measure again\n`);

@@ -120,7 +120,7 @@ export async function recordInContainer(o: InContainerOptions, collector: Collec
       over = true;
       clearTimeout(killer);
     });
-    const errors = runtimeErrors(await fsp.readFile(logFile, 'utf8').catch(() => '')).map(escapeControl);
+    const errors = runtimeErrors(await fsp.readFile(logFile, 'utf8').catch(() => '')).map((x) => escapeControl(x));
     const prog = escapeControl(o.cmd[0]!);
     const cut = filter!.stats;
     if (!cut.install) {

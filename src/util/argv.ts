@@ -11,6 +11,9 @@
  * `sh -c '…'` explicitly.
  */
 import { UserError } from '../errors.js';
+import { escapeControl } from './escape.js';
+
+export { escapeControl };
 
 const SPECIAL = new Set(['|', '&', ';', '<', '>', '(', ')', '$', '`', '*', '?', '[', '{', '}', '~', '#']);
 
@@ -56,11 +59,6 @@ export function splitCommand(s: string, what = 'command'): string[] {
   return out;
 }
 
-/** Control characters (C0, DEL, C1) as \xNN escapes, so program output cannot drive the terminal. Tabs are kept. */
-export function escapeControl(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
-}
 
 /** The first `n` non-empty lines of `s`, each cut to `width` characters and escaped. */
 export function firstLines(s: string, n = 5, width = 200): string[] {
@@ -68,7 +66,7 @@ export function firstLines(s: string, n = 5, width = 200): string[] {
   for (const line of s.split('\n')) {
     const t = line.replace(/\r$/, '');
     if (!t.trim()) continue;
-    out.push(escapeControl(t.length > width ? `${t.slice(0, width)}…` : t));
+    out.push(escapeControl(t.length > width ? `${t.slice(0, width)}…` : t, { tabs: true }));
     if (out.length >= n) break;
   }
   return out;

@@ -20,7 +20,11 @@ function hex(c: string): string {
   return n < 0x100 ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16).padStart(4, '0')}`;
 }
 
-/** `s` with every control character escaped (see above); s itself when it has none. */
-export function escapeControl(s: string): string {
-  return UNSAFE_TEST.test(s) ? s.replace(UNSAFE, hex) : s;
+/**
+ * `s` with every control character escaped (see above); s itself when it has none. With
+ * `tabs`, a TAB stays as it is (a program's output lines, where tabs are layout).
+ */
+export function escapeControl(s: string, o: { tabs?: boolean } = {}): string {
+  if (!UNSAFE_TEST.test(s)) return s;
+  return s.replace(UNSAFE, (c) => (o.tabs && c === '\t' ? c : hex(c)));
 }

@@ -35,7 +35,7 @@ describe('splitCommand: shell quoting, no shell', () => {
 
 describe('escaping for the terminal', () => {
   it('escapes C0, DEL and C1 control characters, keeps tabs and text', () => {
-    expect(escapeControl('a\x1b[31mred\x07\tok\r\x7f\u009bz é')).toBe('a\\x1b[31mred\\x07\tok\\x0d\\x7f\\x9bz é');
+    expect(escapeControl('a\x1b[31mred\x07\tok\r\x7f\u009bz é', { tabs: true })).toBe('a\\x1b[31mred\\x07\tok\\x0d\\x7f\\x9bz é');
   });
   it('firstLines: non-empty lines, cut and escaped', () => {
     expect(firstLines('\n a\x1b\n\nb\nc\n', 2)).toEqual([' a\\x1b', 'b']);
