@@ -52,6 +52,13 @@ describe('lazy command registry', () => {
     expect(mods.filter((u) => /node_modules\/execa\//.test(u))).toEqual([]);
   });
 
+  it('`strace` writing OCI JSON loads neither yaml nor execa', () => {
+    const f = fileURLToPath(new URL('../fixtures/strace/f.strace', import.meta.url));
+    const mods = loadedModules(['strace', f, '--baseline', 'none', '--runtime', 'none', '-q', '-o', '/dev/null']);
+    expect(mods.some((u) => u.endsWith('/dist/ingest/strace.js'))).toBe(true);
+    expect(mods.filter((u) => /node_modules\/(yaml|execa|ajv)\//.test(u))).toEqual([]);
+  });
+
   it('a command that writes a profile validates it without loading the ajv compiler', () => {
     const mods = loadedModules(['audit-profile', '-o', '/dev/null']);
     expect(mods.some((u) => u.endsWith('/dist/profile/validate.generated.js'))).toBe(true);
