@@ -1,12 +1,28 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * Two projects:
+ * - unit (test/unit): pure code, fixtures, temp dirs of their own, `bin/` spawned without root or
+ *   system services: files run in parallel.
+ * - integration (test/integration): real strace, auditd, runc/crun, podman, docker, bpftrace,
+ *   tracefs. They share auditd, runc container ids and /var/log/audit: files run one at a time,
+ *   after the unit files (groupOrder), so their timings do not compete with them.
+ * `npx vitest run --project unit` runs only the fast half.
+ */
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 60_000,
     hookTimeout: 120_000,
-    // Integration tests share auditd, runc container ids and /var/log/audit: run files one at a time.
-    fileParallelism: false,
     reporters: ['default'],
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts'], sequence: { groupOrder: 0 } },
+      },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+      },
+    ],
   },
 });

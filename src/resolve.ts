@@ -4,7 +4,7 @@
  * Every name returned is libseccomp's canonical spelling; other tools'
  * spellings are mapped by ALIASES.
  */
-import { type Arch, ARCHES, X32_SYSCALL_BIT, archForRecord, findArch } from './arch.js';
+import { type Arch, ARCHES, X32_SYSCALL_BIT, archForRecord } from './arch.js';
 import { SYSCALL_NAMES, SYSCALL_NUMBERS } from './data/syscalls.generated.js';
 
 /**
@@ -117,4 +117,3 @@ export function resolveAudit(code: number | string, nr: number): AuditResolution
   return { arch, name: arch ? syscallName(arch, nr) : undefined };
 }
 
-export { findArch };

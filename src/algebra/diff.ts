@@ -14,8 +14,10 @@
  */
 import { argInWords } from '../generate/conditions.js';
 import type { Action, Flag, SeccompArg, SeccompProfile } from '../profile/types.js';
-import { type Effect, effectKey, effectLabel, effectOf, effectiveErrno, sameEffect, takesErrno } from './effect.js';
-import { type NameRules, argsKey, reduceRules, sortArchitectures } from './normalize.js';
+import { type Effect, effectKey, effectLabel, effectOf, effectiveErrno, sameEffect } from './effect.js';
+import { actionOrder, takesErrno } from '../profile/vocabulary.js';
+import { argsKey, sortArchitectures } from '../profile/canonical.js';
+import { type NameRules, reduceRules } from './normalize.js';
 
 export interface ActionChange {
   action: Action;
@@ -52,11 +54,6 @@ export interface ProfileDiff {
   actions: ActionChange[];
   conditions: ConditionChange[];
 }
-
-const ACTION_ORDER: readonly Action[] = [
-  'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY', 'SCMP_ACT_TRACE', 'SCMP_ACT_ERRNO',
-  'SCMP_ACT_TRAP', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS',
-];
 
 function setDiff<T>(a: readonly T[], b: readonly T[]): { added: T[]; removed: T[] } {
   const sa = new Set(a);
@@ -142,7 +139,7 @@ export function diffProfiles(a: SeccompProfile, b: SeccompProfile): ProfileDiff 
     }
     for (const [k, y] of cb) if (!ca.has(k)) change(y.effect).addedConditional.push(name);
   }
-  d.actions = [...changes.values()].sort((x, y) => ACTION_ORDER.indexOf(x.action) - ACTION_ORDER.indexOf(y.action) || (effectiveErrno(x) ?? -1) - (effectiveErrno(y) ?? -1));
+  d.actions = [...changes.values()].sort((x, y) => actionOrder(x.action) - actionOrder(y.action) || (effectiveErrno(x) ?? -1) - (effectiveErrno(y) ?? -1));
   d.equal = !d.defaultAction && !d.defaultErrnoRet && !d.architectures.added.length && !d.architectures.removed.length &&
     !d.flags.added.length && !d.flags.removed.length && !d.listenerPath && !d.listenerMetadata && !d.actions.length && !d.conditions.length;
   return d;

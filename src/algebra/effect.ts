@@ -9,42 +9,20 @@
  * - A rule whose action (and errno) equals the default action is skipped:
  *   libseccomp refuses it (EACCES), so both runtimes leave it out.
  *
- * The precedence order ("least restrictive wins" in a union):
+ * The precedence order ("least restrictive wins" in a union) is
+ * profile/vocabulary.ts ACTION_ORDER / actionRank:
  * ALLOW > LOG > NOTIFY > TRACE > ERRNO > TRAP > KILL_THREAD (= KILL) > KILL_PROCESS.
  * Equal actions with different return values are ordered too, so that the
  * order is total and a union is a plain maximum (associative, commutative):
  * ENOSYS (38) first (libc falls back to an older call), then the smaller number.
  */
 import type { Action } from '../profile/types.js';
+import { ENOSYS, EPERM, actionRank, errnoName, takesErrno } from '../profile/vocabulary.js';
 
 export interface Effect {
   action: Action;
   /** Only for SCMP_ACT_ERRNO / SCMP_ACT_TRACE; undefined means EPERM (1). */
   errnoRet?: number;
-}
-
-export const EPERM = 1;
-export const ENOSYS = 38;
-
-const RANK: Readonly<Record<Action, number>> = {
-  SCMP_ACT_ALLOW: 8,
-  SCMP_ACT_LOG: 7,
-  SCMP_ACT_NOTIFY: 6,
-  SCMP_ACT_TRACE: 5,
-  SCMP_ACT_ERRNO: 4,
-  SCMP_ACT_TRAP: 3,
-  SCMP_ACT_KILL: 2,
-  SCMP_ACT_KILL_THREAD: 2,
-  SCMP_ACT_KILL_PROCESS: 1,
-};
-
-/** Higher is less restrictive. KILL and KILL_THREAD share a rank. */
-export function actionRank(a: Action): number {
-  return RANK[a];
-}
-
-export function takesErrno(a: Action): boolean {
-  return a === 'SCMP_ACT_ERRNO' || a === 'SCMP_ACT_TRACE';
 }
 
 /** The errno a rule returns (EPERM when unset), or undefined for actions that return none. */
@@ -102,12 +80,10 @@ export function effectOf(action: Action, errnoRet?: number): Effect {
   return takesErrno(action) && errnoRet !== undefined ? { action, errnoRet } : { action };
 }
 
-const ERRNO_NAMES: Readonly<Record<number, string>> = { 0: 'success', 1: 'EPERM', 2: 'ENOENT', 13: 'EACCES', 22: 'EINVAL', 38: 'ENOSYS' };
-
 /** "SCMP_ACT_ERRNO (ENOSYS 38)", "SCMP_ACT_ALLOW". */
 export function effectLabel(e: Effect): string {
   const n = effectiveErrno(e);
   if (n === undefined) return e.action;
-  const name = ERRNO_NAMES[n];
+  const name = errnoName(n);
   return `${e.action} (${name ? `${name} ` : 'errno '}${n})`;
 }

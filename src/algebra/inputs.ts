@@ -1,24 +1,17 @@
 /**
- * merge inputs: profiles (OCI JSON, SeccompProfile YAML, mixed) and, once
- * wired, observation files (strace / audit logs) — told apart by content,
- * not by name.
+ * merge inputs: profiles (OCI JSON, SeccompProfile YAML, mixed) and
+ * recordings (strace / audit logs), told apart by content, not by name.
  *
- * INTEGRATION POINT (observation files): `loadMergeInputs` takes an optional
- * `loadObservation(path, defaults)` that turns one strace/audit recording into
- * a profile allowing exactly what was observed, with the given default
- * action (the one the profile inputs share, or --default-action, else
- * SCMP_ACT_ERRNO), so it merges like any other input. The merge command
- * passes it through `makeMergeCommand({ loadObservation })` (src/cli/merge.ts).
- * Intended wiring, once src/generate exports it:
- *
- *   import { observedToAllowProfile } from '../generate/index.js';
- *   makeMergeCommand({ loadObservation: async (path, defaults) => observedToAllowProfile(await ingestAny(path), defaults) })
- *
- * Without it, an observation file is refused with a message saying how to
- * turn it into a profile first.
+ * A recording joins through `loaders.loadObservation(path, defaults)`, which
+ * turns it into a profile allowing exactly what it shows, with the default
+ * action the profile inputs share (or --default-action, else SCMP_ACT_ERRNO),
+ * so it merges like any other input. `syscribe merge` passes
+ * ingest/any.ts ingestRecording + generate/index.ts observedToAllowProfile
+ * (src/cli/commands.ts). A caller without a loader merges profiles only: a
+ * recording is refused with a message saying how to make a profile of it first.
  */
 import { UserError } from '../errors.js';
-import { type LoadOptions, type LoadedProfile, loadProfileFile, looksLikeProfile, parseProfileText } from '../profile/load.js';
+import { type LoadOptions, type LoadedProfile, loadProfileFile, looksLikeProfile } from '../profile/load.js';
 import type { Action, SeccompProfile } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
 import { isGzip, readHead } from '../sources/lines.js';
@@ -66,7 +59,7 @@ export async function loadMergeInputs(paths: readonly string[], loaders: InputLo
     else {
       if (!loaders.loadObservation) {
         throw new UserError(
-          `${p}: not a seccomp profile (it looks like a strace or audit recording); merging recordings directly is not wired in yet: ` +
+          `${p}: not a seccomp profile (it looks like a strace or audit recording); this caller merges profiles only: ` +
           `make a profile of it first (syscribe strace ${p} --baseline none -o observed.json) and merge that`,
         );
       }
@@ -96,9 +89,4 @@ export async function loadMergeInputs(paths: readonly string[], loaders: InputLo
     inputs.push({ source: `${s} (observed)`, profile: v.profile });
   }
   return { inputs, warnings, notes, profiles: loaded.length, observations: observationPaths.length };
-}
-
-/** For tests and callers holding text: profile inputs from strings. */
-export function inputsFromText(files: ReadonlyArray<{ source: string; text: string }>): MergeInput[] {
-  return files.flatMap((f) => parseProfileText(f.text, f.source).map((l) => ({ source: l.source, profile: l.profile })));
 }

@@ -28,11 +28,13 @@
  * of the inputs' answers (see evaluate.ts), and the operation is associative
  * and commutative.
  */
-import { UserError } from '../errors.js';
+import { OptionError, UserError } from '../errors.js';
 import { argInWords } from '../generate/conditions.js';
 import type { Action, Flag, SeccompProfile } from '../profile/types.js';
-import { type Effect, actionRank, compareEffects, effectLabel, effectOf, effectiveErrno, joinSpelling, maxEffect, sameEffect, takesErrno } from './effect.js';
-import { type CondRule, type Defaults, type NameRules, type RuleTable, argsKey, assembleRules, reduceRules, sortArchitectures } from './normalize.js';
+import { type Effect, compareEffects, effectLabel, effectOf, effectiveErrno, joinSpelling, maxEffect, sameEffect } from './effect.js';
+import { actionRank, takesErrno } from '../profile/vocabulary.js';
+import { argsKey, sortArchitectures } from '../profile/canonical.js';
+import { type CondRule, type Defaults, type NameRules, type RuleTable, assembleRules, reduceRules } from './normalize.js';
 
 export interface MergeInput {
   /** File name (or file#document) for messages. */
@@ -75,9 +77,9 @@ function condWords(c: CondRule): string {
 export function resolveMergeDefault(inputs: readonly MergeInput[], opts: MergeOptions): Effect {
   if (opts.defaultAction !== undefined) {
     const a = opts.defaultAction;
-    if (a === 'SCMP_ACT_NOTIFY') throw new UserError('--default-action: SCMP_ACT_NOTIFY cannot be the default action (runc and crun refuse it)');
+    if (a === 'SCMP_ACT_NOTIFY') throw new OptionError((n) => `${n('defaultAction')}: SCMP_ACT_NOTIFY cannot be the default action (runc and crun refuse it)`);
     if (opts.defaultErrnoRet !== undefined) {
-      if (!takesErrno(a)) throw new UserError(`--errno goes with --default-action errno or trace, not ${a}`);
+      if (!takesErrno(a)) throw new OptionError((n) => `${n('defaultErrnoRet')} goes with ${n('defaultAction')} errno or trace, not ${a}`);
       return { action: a, errnoRet: opts.defaultErrnoRet };
     }
     if (!takesErrno(a)) return { action: a };
@@ -85,16 +87,16 @@ export function resolveMergeDefault(inputs: readonly MergeInput[], opts: MergeOp
     const same = inputs.filter((i) => i.profile.defaultAction === a);
     const errnos = new Set(same.map((i) => effectiveErrno(effectOf(a, i.profile.defaultErrnoRet))));
     if (errnos.size > 1) {
-      throw new UserError(`the inputs use ${a} with different errno values (${same.map((i) => `${i.source}: ${effectiveErrno(effectOf(a, i.profile.defaultErrnoRet))}`).join(', ')}); say which with --errno`);
+      throw new OptionError((n) => `the inputs use ${a} with different errno values (${same.map((i) => `${i.source}: ${effectiveErrno(effectOf(a, i.profile.defaultErrnoRet))}`).join(', ')}); say which with ${n('defaultErrnoRet')}`);
     }
     return same.map((i) => effectOf(a, i.profile.defaultErrnoRet)).reduce<Effect>((x, y) => joinSpelling(x, y), { action: a });
   }
   const effects = inputs.map((i) => effectOf(i.profile.defaultAction, i.profile.defaultErrnoRet));
   const first = effects[0]!;
   if (effects.some((e) => !sameEffect(e, first))) {
-    throw new UserError(
+    throw new OptionError((n) =>
       `the inputs have different default actions (${inputs.map((i, k) => `${i.source}: ${effectLabel(effects[k]!)}`).join(', ')}); ` +
-      'choose the merged one with --default-action (it replaces the default of every input, so names an input did not list get the new default)',
+      `choose the merged one with ${n('defaultAction')} (it replaces the default of every input, so names an input did not list get the new default)`,
     );
   }
   return effects.reduce((x, y) => joinSpelling(x, y));

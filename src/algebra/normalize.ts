@@ -11,14 +11,11 @@
  * - The arguments of one rule are ANDed, whatever their order.
  *
  * `reduceRules` turns a rule list into that behaviour, one entry per name;
- * `assembleRules` writes it back as rules: names with identical action, errno
- * and arguments (as spelled) grouped, names and arguments sorted, unconditional ALLOW
- * first, then by action, errno, unconditional before conditional, first
- * name, arguments.
+ * `assembleRules` writes it back as rules in the one canonical form
+ * (profile/canonical.ts, the form every writer uses).
  */
-import { ARCHES } from '../arch.js';
-import { compareValues } from '../profile/exact-json.js';
-import { type Action, OPERATORS, type SeccompArg, type SeccompProfile, type SyscallRule } from '../profile/types.js';
+import { type RuleLike, argsKey, canonicalArgs, canonicalRules, sortArchitectures } from '../profile/canonical.js';
+import type { Action, SeccompArg, SeccompProfile, SyscallRule } from '../profile/types.js';
 import { type Effect, effectLabel, effectOf, joinSpelling, maxEffect, sameEffect } from './effect.js';
 
 export interface CondRule {
@@ -47,23 +44,6 @@ export interface ReduceNote {
   kind: 'uncond-conflict' | 'cond-conflict';
   name: string;
   message: string;
-}
-
-const OP_ORDER = new Map<string, number>(OPERATORS.map((o, i) => [o, i]));
-
-export function canonicalArg(a: SeccompArg): SeccompArg {
-  return a.valueTwo ? { index: a.index, value: a.value, valueTwo: a.valueTwo, op: a.op } : { index: a.index, value: a.value, op: a.op };
-}
-
-/** Sorted by index, operator, value, valueTwo. Order does not matter to the runtimes (the comparisons are ANDed). */
-export function canonicalArgs(args: readonly SeccompArg[] | undefined): SeccompArg[] {
-  return (args ?? []).map(canonicalArg).sort((a, b) =>
-    a.index - b.index || OP_ORDER.get(a.op)! - OP_ORDER.get(b.op)! || compareValues(a.value, b.value) || compareValues(a.valueTwo ?? 0, b.valueTwo ?? 0));
-}
-
-/** Key of a canonical argument list (exact: values are numbers up to 2^53, bigints above). */
-export function argsKey(args: readonly SeccompArg[]): string {
-  return args.map((a) => `${a.index}:${a.op}:${a.value}:${a.valueTwo ?? 0}`).join(',');
 }
 
 export function defaultEffect(d: Defaults): Effect {
@@ -133,51 +113,16 @@ export function reduceRules(rules: readonly SyscallRule[], defaults?: Defaults):
   return { table, notes };
 }
 
-const ACTION_ORDER: readonly Action[] = [
-  'SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY', 'SCMP_ACT_TRACE', 'SCMP_ACT_ERRNO',
-  'SCMP_ACT_TRAP', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS',
-];
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
-function ruleOrder(a: SyscallRule, b: SyscallRule): number {
-  const ca = a.args?.length ? 1 : 0;
-  const cb = b.args?.length ? 1 : 0;
-  const ua = a.action === 'SCMP_ACT_ALLOW' && !ca ? 0 : 1;
-  const ub = b.action === 'SCMP_ACT_ALLOW' && !cb ? 0 : 1;
-  return ua - ub
-    || ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action)
-    || (a.errnoRet ?? -1) - (b.errnoRet ?? -1)
-    || ca - cb
-    || cmp(a.names[0]!, b.names[0]!)
-    || cmp(argsKey(a.args ?? []), argsKey(b.args ?? []));
-}
-
 /** Behaviour per name → rules, grouped and ordered deterministically. */
 export function assembleRules(table: RuleTable): SyscallRule[] {
-  // Grouped by spelling, not only by behaviour: each name keeps its own spelling
-  // (SCMP_ACT_KILL vs SCMP_ACT_KILL_THREAD, errnoRet 1 vs unset), so grouping never depends on other names.
-  const groups = new Map<string, { effect: Effect; args: SeccompArg[]; names: string[] }>();
-  const add = (name: string, effect: Effect, args: SeccompArg[]) => {
-    const k = `${effect.action}|${effect.errnoRet ?? ''}|${argsKey(args)}`;
-    const g = groups.get(k);
-    if (g) g.names.push(name);
-    else groups.set(k, { effect, args, names: [name] });
-  };
+  // Each name keeps its own spelling (SCMP_ACT_KILL vs SCMP_ACT_KILL_THREAD, errnoRet 1 vs unset),
+  // so grouping never depends on other names.
+  const rules: RuleLike[] = [];
   for (const [name, rec] of table) {
-    if (rec.uncond) add(name, rec.uncond, []);
-    for (const c of rec.cond) add(name, c.effect, c.args);
+    if (rec.uncond) rules.push({ names: [name], ...rec.uncond });
+    for (const c of rec.cond) rules.push({ names: [name], ...c.effect, args: c.args });
   }
-  const out: SyscallRule[] = [];
-  for (const g of groups.values()) {
-    const r: SyscallRule = { names: [...new Set(g.names)].sort(cmp), action: g.effect.action };
-    if (g.effect.errnoRet !== undefined) r.errnoRet = g.effect.errnoRet;
-    if (g.args.length) r.args = g.args.map(canonicalArg);
-    out.push(r);
-  }
-  return out.sort(ruleOrder);
+  return canonicalRules(rules);
 }
 
 /**
@@ -191,13 +136,6 @@ export function assembleRules(table: RuleTable): SyscallRule[] {
  */
 export function normalizeRules(rules: readonly SyscallRule[], defaults?: Defaults): SyscallRule[] {
   return assembleRules(reduceRules(rules, defaults).table);
-}
-
-const ARCH_ORDER = new Map<string, number>(ARCHES.map((a, i) => [a.scmp, i]));
-
-/** Unique, in syscribe's arch order (x86, x86_64, x32, arm, aarch64, …); unknown spellings last, sorted. */
-export function sortArchitectures(list: readonly string[]): string[] {
-  return [...new Set(list)].sort((a, b) => (ARCH_ORDER.get(a) ?? 1e9) - (ARCH_ORDER.get(b) ?? 1e9) || cmp(a, b));
 }
 
 /** The canonical form of a whole profile (same behaviour → same object). */

@@ -6,7 +6,7 @@
  * named the pod), so nothing is dropped silently.
  */
 import { Collector } from '../collect/collector.js';
-import { UserError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { isHexId } from './cgroup.js';
 import { type GroupBy, NO_CONTAINER } from './options.js';
 
@@ -72,7 +72,7 @@ export async function groupContainers(perContainer: Map<string, ContainerObserva
   const ask = needCri && pods !== undefined && ids.length > 0;
   const known: Map<string, PodContainer> = ask ? await pods.resolve(ids) : new Map();
   const notice = ask ? pods.failure : undefined;
-  if (filtering && notice) throw new UserError(`${opts.namespaces ? '--namespace' : '--workload'} needs the container runtime's CRI: ${notice}`);
+  if (filtering && notice) throw new OptionError((n) => `${n(opts.namespaces ? 'namespaces' : 'workloads')} needs the container runtime's CRI: ${notice}`);
 
   const groups = new Map<string, Group>();
   let filtered = 0;

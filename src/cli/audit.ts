@@ -1,5 +1,6 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import { createHash } from 'node:crypto';
+import { hostname } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { archById } from '../arch.js';
@@ -37,6 +38,7 @@ interface Args extends GeneratorArgs, FilterFlags {
   namespace?: string[];
   workload?: string[];
   'cri-socket'?: string;
+  state?: string;
 }
 
 /** The pipeline state: line bookkeeping, the kept observations, and per-key collectors for --split-by. */
@@ -114,6 +116,11 @@ export class AuditSink {
     return { filtered: this.filtered, filteredBy: filterCountsByFlag(this.filter, this.removedBy), kept: this.kept };
   }
 
+  /** Forget pids not seen for `idleMs` (the node agent calls this at each flush). */
+  prunePids(idleMs: number): void {
+    this.containers.prune(idleMs);
+  }
+
   /** Distinct (arch, syscall) pairs so far. */
   distinct(): number {
     let n = 0;
@@ -165,7 +172,8 @@ export const auditCommand: CommandModule<object, Args> = {
         .option('proc-root', { type: 'string', default: '/proc', hidden: true, describe: 'procfs root (tests)' })
         .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep reading the file as it grows (survives rotation); rewrite -o as new syscalls appear', group: 'Follow:' })
         .option('from-start', { type: 'boolean', describe: 'With --follow: read the existing content first', group: 'Follow:' })
-        .option('flush-interval', { type: 'number', default: 1, describe: 'With --follow: rewrite the profile at most every N seconds', group: 'Follow:' }),
+        .option('flush-interval', { type: 'number', default: 1, describe: 'With --follow: rewrite the profile at most every N seconds', group: 'Follow:' })
+        .option('state', { type: 'string', describe: 'With --follow --split-by: the restart-safe state (log position, per-group syscall sets); default <-o>.state.json, beside the output directory', group: 'Follow:' }),
     )
       .example('sudo $0 audit -o app.json --comm myapp', 'records of one program from /var/log/audit/audit.log')
       .example('$0 audit --dmesg --baseline none --runtime none', 'exactly what was logged, from the kernel ring buffer')
@@ -173,7 +181,7 @@ export const auditCommand: CommandModule<object, Args> = {
       .example('sudo $0 audit --split-by workload --namespace shop -o profiles/', 'one profile per Kubernetes workload (<namespace>-<workload>.json)')
       .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs') as never,
   handler: async (argv) => {
-    await checkOutputArgs(argv, { directory: !!argv['split-by'] });
+    await checkOutputArgs(argv, { directory: !!argv['split-by'], nameOptional: !!argv['split-by'] });
     const opts = generatorOptionsFrom(argv);
     const filter = filterFrom(argv);
     const split = argv['split-by'];
@@ -184,13 +192,19 @@ export const auditCommand: CommandModule<object, Args> = {
     if (split && (!argv.output || argv.output === '-')) throw new UserError('--split-by writes one profile per key: -o must name a directory');
     const pods = podOptions(argv, split);
     if (!(argv['flush-interval'] > 0)) throw new UserError('--flush-interval must be a positive number of seconds');
+    if (argv.state !== undefined && !(argv.follow && split)) throw new UserError('--state goes with --follow --split-by');
 
     if (argv.follow) {
       if (argv.dmesg || argv.journal) throw new UserError('--follow reads a file (for the kernel log, follow /var/log/kern.log or pipe `dmesg -w` to -)');
-      if (split) throw new UserError('--follow writes one profile: not with --split-by');
-      if (pods) throw new UserError('--follow: not with --namespace / --workload');
       if (!argv.output || argv.output === '-') throw new UserError('--follow needs -o FILE (the profile is rewritten as syscalls appear)');
       if (files && files.length > 1) throw new UserError('--follow follows one file');
+      if (split) {
+        // The node agent: per-group profiles and a restart-safe state (src/cli/audit-agent.ts).
+        const { followSplit } = await import('./audit-agent.js');
+        await followSplit(files?.[0] ?? defaultInput(), argv, filter, opts, split, pods);
+        return;
+      }
+      if (pods) throw new UserError('--follow with --namespace / --workload needs --split-by (container, pod or workload)');
       await followAudit(files?.[0] ?? defaultInput(), argv, filter, opts);
       return;
     }
@@ -226,16 +240,11 @@ export const auditCommand: CommandModule<object, Args> = {
     refuseEmpty(observed, argv, filterLine, extra);
     const dir = resolvePath(argv.output!);
     await fsp.mkdir(dir, { recursive: true });
-    const ext = argv.format === 'crd' ? 'yaml' : 'json';
     const written: Array<{ key: string; file: string; syscalls: number; containers?: MemberInfo[] }> = [];
     const totals = sink.all.result();
     const entries = grouped ? grouped.groups.map((g) => [g.key, g.collector, g.containers] as const) : [...sink.byKey].sort(([a], [b]) => a.localeCompare(b)).map(([k, c]) => [k, c, undefined] as const);
     for (const [key, c, members] of entries) {
-      const file = join(dir, safeFileName(key, ext));
-      if (!file.startsWith(dir + '/')) throw new UserError(`refusing to write outside ${dir}`);
-      const { profile } = generateProfile(c.result(), opts);
-      const name = argv.name ? `${argv.name}-${safeFileName(key, 'x').slice(0, -2).toLowerCase().replace(/[^a-z0-9.-]/g, '-')}`.slice(0, 253).replace(/[-.]+$/, '') : undefined;
-      await writeProfile(profile, { ...argv, output: file, ...(name ? { name } : {}) });
+      const file = await writeSplitProfile(dir, key, c, members, argv, opts, split);
       written.push({ key, file, syscalls: [...c.arches.values()].reduce((n, m) => n + m.size, 0), ...(members ? { containers: members } : {}) });
     }
     const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, ...extra };
@@ -253,6 +262,26 @@ ${filterLine}
     }
   },
 };
+
+/**
+ * One --split-by group's profile, written as <dir>/<key>.json|yaml; returns the file.
+ * --format crd --split-by workload: an SPO partial profile (src/attribution/spo.ts); other groups are named [--name-]<key>.
+ */
+export async function writeSplitProfile(dir: string, key: string, c: Collector, members: MemberInfo[] | undefined, argv: GeneratorArgs, opts: ReturnType<typeof generatorOptionsFrom>, split: string): Promise<string> {
+  const file = join(dir, safeFileName(key, argv.format === 'crd' ? 'yaml' : 'json'));
+  if (!file.startsWith(dir + '/')) throw new UserError(`refusing to write outside ${dir}`);
+  const { profile } = generateProfile(c.result(), opts);
+  const spo = argv.format === 'crd' && split === 'workload' && members ? (await import('../attribution/spo.js')).spoPartialMeta(members, nodeName()) : undefined;
+  const stem = safeFileName(key, 'x').slice(0, -2).toLowerCase().replace(/[^a-z0-9.-]/g, '-');
+  const name = spo?.name ?? (argv.name || argv.format === 'crd' ? `${argv.name ? `${argv.name}-` : ''}${stem}`.replace(/^[-.]+/, '').slice(0, 253).replace(/[-.]+$/, '') : undefined);
+  await writeProfile(profile, { ...argv, output: file, ...(name ? { name } : {}) }, spo);
+  return file;
+}
+
+/** The node a partial profile comes from: $NODE_NAME (a DaemonSet sets it from spec.nodeName), else the host name. */
+function nodeName(): string {
+  return process.env.NODE_NAME || hostname();
+}
 
 /**
  * --follow: tail the file; rewrite the profile when the set changed, at most

@@ -8,16 +8,17 @@ import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
 import type { Observed } from '../collect/collector.js';
 import { EXIT_FINDING, UserError } from '../errors.js';
-import { DEFAULT_ACTIONS, type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName, generateProfile } from '../generate/index.js';
+import { type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName, generateProfile } from '../generate/index.js';
 import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
 import { capsFor, hasCapSpec } from '../profile/capabilities.js';
 import { capSpecFrom, withCapOptions } from './cap-options.js';
 import { assertValidProfile } from '../profile/validate.js';
-import { type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
+import { type CrdMeta, type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { checkOutput, checkOutputDir, writeOutput } from '../write/output.js';
 import { writeStdout } from '../write/stdio.js';
-import { parseErrno } from '../util/errno.js';
+import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
+import { SPO_VERSIONS, takesErrno } from '../profile/vocabulary.js';
 import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
 import { formatReport, nothingObserved, quietly } from './report.js';
 
@@ -62,13 +63,13 @@ export function withGeneratorOptions<T>(y: Argv<T>, observing = true): Argv<T & 
     .option('add-arch', { type: 'string', array: true, describe: 'Architecture to list in addition to the observed ones', group: 'Profile:' })
     .option('runtime', { choices: [...RUNTIME_NAMES], default: 'any', describe: 'OCI runtime whose own post-filter calls are allowed (any: runc and crun, measured and newer releases)', group: 'Profile:' })
     .option('new-privileges', { type: 'boolean', describe: 'Give --no-new-privileges when the containers run with noNewPrivileges (allowPrivilegeEscalation: false, PSS restricted, --security-opt no-new-privileges): allow only the runtime\'s smaller set', group: 'Profile:' })
-    .option('default-action', { choices: Object.keys(DEFAULT_ACTIONS), default: 'errno', describe: 'What unlisted syscalls get', group: 'Profile:' })
+    .option('default-action', { type: 'string', default: 'errno', describe: `What unlisted syscalls get: ${DEFAULT_ACTION_VALUES}`, group: 'Profile:' })
     .option('errno', { type: 'string', describe: 'defaultErrnoRet: EPERM, ENOSYS or a number (default: the baseline\'s, else EPERM)', group: 'Profile:' })
     .option('widen', { type: 'boolean', describe: 'Allow argument-conditional syscalls unconditionally when their arguments are unknown', group: 'Profile:' })
     .option('log-denials', { type: 'boolean', describe: 'Add SECCOMP_FILTER_FLAG_LOG so denials reach the audit log', group: 'Profile:' })
     .option('output', { alias: 'o', type: 'string', describe: 'Write the profile here instead of stdout (a regular file is replaced atomically; devices, FIFOs, symlink targets are written through)', group: 'Output:' })
     .option('format', { choices: ['oci', 'crd'], default: 'oci', describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)', group: 'Output:' })
-    .option('crd-version', { choices: ['v1beta1', 'v1'], default: 'v1beta1', describe: 'SeccompProfile apiVersion', group: 'Output:' })
+    .option('crd-version', { choices: [...SPO_VERSIONS], default: 'v1beta1', describe: 'SeccompProfile apiVersion', group: 'Output:' })
     .option('name', { type: 'string', describe: 'metadata.name of the SeccompProfile (--format crd)', group: 'Output:' })
     .option('json', { type: 'boolean', describe: 'Print the summary as JSON on stdout (the profile then needs -o)', group: 'Output:' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'No summary and no progress line on stderr (warnings and errors still print)', group: 'Output:' })
@@ -85,8 +86,8 @@ function parseArches(list: string[] | undefined, flag: string): ArchId[] | undef
 export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
   const errnoRet = a.errno !== undefined ? parseErrno(a.errno) : undefined;
   if (a.kernel !== undefined) parseKernel(a.kernel);
-  const defaultAction = DEFAULT_ACTIONS[a['default-action']]!;
-  if (errnoRet !== undefined && defaultAction !== 'SCMP_ACT_ERRNO') throw new UserError('--errno goes with --default-action errno');
+  const defaultAction = parseDefaultAction(a['default-action']);
+  if (errnoRet !== undefined && !takesErrno(defaultAction)) throw new UserError(`--errno goes with --default-action errno or trace, not ${defaultAction}`);
   const runtime = a.runtime as RuntimeName;
   const o: GenerateOptions = {
     baseline: a.baseline as BaselineName,
@@ -109,9 +110,9 @@ export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
 }
 
 /** Check the output flags, and that -o can be written (a directory with `directory`), before any work is done. */
-export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean } = {}): Promise<void> {
+export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean; nameOptional?: boolean } = {}): Promise<void> {
   if (a.json && !a.output) throw new UserError('--json prints the summary on stdout, so the profile needs -o FILE');
-  if (a.format === 'crd') {
+  if (a.format === 'crd' && (a.name !== undefined || !o.nameOptional)) {
     if (!a.name) throw new UserError('--format crd needs --name (the SeccompProfile metadata.name)');
     if (!isValidK8sName(a.name)) throw new UserError(`--name ${a.name}: not a valid Kubernetes name (lowercase letters, digits, '-', '.')`);
   }
@@ -119,17 +120,17 @@ export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean
 }
 
 /** The profile as the bytes to write. */
-export function renderProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version'>): string {
-  return a.format === 'crd' ? profileToCrd(p, { name: a.name!, version: a['crd-version'] as CrdVersion }) : profileToJson(p);
+export function renderProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version'>, meta?: CrdMeta): string {
+  return a.format === 'crd' ? profileToCrd(p, { name: a.name!, version: a['crd-version'] as CrdVersion, ...meta }) : profileToJson(p);
 }
 
 /** Validate and write (or print) a profile. */
-export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version' | 'output'>): Promise<void> {
+export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version' | 'output'>, meta?: CrdMeta): Promise<void> {
   assertValidProfile(p, 'generated profile');
   if (a.format === 'crd' && crdDropsErrno(p)) {
     process.stderr.write(`note: a SeccompProfile has no defaultErrnoRet; the operator answers unlisted calls with EPERM, not errno ${p.defaultErrnoRet}\n`);
   }
-  const text = renderProfile(p, a);
+  const text = renderProfile(p, a, meta);
   if (a.output && a.output !== '-') await writeOutput(a.output, text);
   else await writeStdout(text);
 }

@@ -1,10 +1,12 @@
 /**
  * The CLI: one yargs command module per command under src/cli/, each thin.
- * Exit codes: 0 success, 1 a finding, 2 usage or input error.
+ * Exit codes: 0 success, 1 a finding, 2 usage or input error, 70 an internal
+ * error (a bug: "please report"), 141 stdout's reader went away.
  */
-import type { Argv } from 'yargs';
+import type { Argv, CommandModule } from 'yargs';
 import { createRequire } from 'node:module';
-import { UserError, EXIT_USAGE } from '../errors.js';
+import { EXIT_INTERNAL, EXIT_USAGE, OptionError, UserError } from '../errors.js';
+import { flagFor } from './flags.js';
 import { commands } from './commands.js';
 import { simpleResolveArgs } from './fast-path.js';
 import { escapeControl } from '../util/escape.js';
@@ -54,7 +56,8 @@ export function isDebug(argv: string[]): boolean {
 }
 
 /** The yargs parser with every command (each command's module is loaded only when it runs: commands.ts). */
-export async function buildCli(argv: string[]): Promise<Argv> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function buildCli(argv: string[], cmds: CommandModule<any, any>[] = commands): Promise<Argv> {
   // Imported here, not at the top: `--version` needs no parser, and yargs alone costs about as much as starting node.
   const { default: yargs } = await import('yargs');
   let cli = yargs(protectStdin(argv))
@@ -73,7 +76,7 @@ export async function buildCli(argv: string[]): Promise<Argv> {
     .exitProcess(false)
     .alias('h', 'help')
     .wrap(Math.min(110, process.stdout.columns ?? 100))
-    .epilog('Exit codes: 0 success, 1 a finding (verification failed, blocked syscalls found, profiles differ), 2 usage or input error.')
+    .epilog('Exit codes: 0 success, 1 a finding (verification failed, blocked syscalls found, profiles differ), 2 usage or input error, 70 internal error (a bug: please report it).')
     .fail((msg, err) => {
       if (err) throw err;
       let line = (msg ?? 'invalid usage').split(STDIN_TOKEN).join('-');
@@ -89,7 +92,7 @@ export async function buildCli(argv: string[]): Promise<Argv> {
       }
       throw new UserError(`${line}\nRun 'syscribe --help' (or 'syscribe <command> --help') for usage.`);
     });
-  for (const c of commands) cli = cli.command(c);
+  for (const c of cmds) cli = cli.command(c);
   // yargs lays out the running command's help text before calling its handler, in case the handler
   // fails later; our .fail() never prints help, and that layout (string-width, wrap-ansi) costs more
   // than the whole of `syscribe resolve`. `--help` still lays it out when asked.
@@ -99,7 +102,41 @@ export async function buildCli(argv: string[]): Promise<Argv> {
   return cli;
 }
 
-export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
+/**
+ * The exit code for an error (README "Exit codes"): a UserError's own; a failure of the
+ * system or of a tool syscribe ran (an errno `code` such as ENOENT, an execa or yargs
+ * error) 2; anything else is a bug in syscribe, EXIT_INTERNAL.
+ */
+export function exitFor(e: unknown): number {
+  if (e instanceof UserError) return e.exitCode;
+  const x = (typeof e === 'object' && e !== null ? e : {}) as { code?: unknown; name?: unknown };
+  if (typeof x.code === 'string' && /^E[A-Z0-9]+$/.test(x.code)) return EXIT_USAGE;
+  if (x.name === 'ExecaError' || x.name === 'YError') return EXIT_USAGE;
+  return EXIT_INTERNAL;
+}
+
+/** The error as stderr lines: one line (a UserError may add lines of its own); an internal error asks for a report. */
+export function errorLines(e: unknown, debug: boolean): string {
+  const err = e instanceof Error ? e : new Error(String(e));
+  const message = err instanceof OptionError ? err.messageFor(flagFor) : err.message;
+  const [first, ...rest] = message.split('\n');
+  const code = exitFor(err);
+  let out = code === EXIT_INTERNAL
+    ? `syscribe: internal error: ${escapeControl(first ?? '')}\nsyscribe: this is a bug in syscribe; please report it with the command line and what \`--debug\` prints\n`
+    : `syscribe: ${escapeControl(first ?? '')}\n${err instanceof UserError ? rest.map((l) => `${escapeControl(l)}\n`).join('') : ''}`;
+  if (debug) {
+    // The stack, then each cause's.
+    for (let c: unknown = err; c !== undefined; c = (c as { cause?: unknown }).cause) {
+      out += `${c === err ? '' : 'caused by: '}${c instanceof Error ? (c.stack ?? String(c)) : String(c)}\n`;
+      if (!(c instanceof Error)) break;
+    }
+  }
+  return out;
+}
+
+/** Run the CLI; returns the exit code. `cmds`: the command modules (tests add their own). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function main(argv: string[] = process.argv.slice(2), cmds: CommandModule<any, any>[] = commands): Promise<number> {
   guardStdio(); // EPIPE on stdout: quiet exit 141; ENOSPC & co.: one line, exit 2
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${pkg.version}\n`);
@@ -107,18 +144,16 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
   }
   try {
     // `resolve N --arch A` needs no parser (fast-path.ts); SYSCRIBE_NO_FAST_PATH=1 always parses with yargs (tests).
-    const simple = process.env.SYSCRIBE_NO_FAST_PATH === '1' ? undefined : simpleResolveArgs(argv);
+    const simple = cmds !== commands || process.env.SYSCRIBE_NO_FAST_PATH === '1' ? undefined : simpleResolveArgs(argv);
     if (simple) {
       const { resolveCommand } = await import('./resolve.js');
       await resolveCommand.handler(simple as never);
       return 0;
     }
-    await (await buildCli(argv)).parseAsync();
+    await (await buildCli(argv, cmds)).parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
-    const err = e as Error & { exitCode?: number };
-    if (isDebug(argv)) process.stderr.write(`${err.stack ?? String(err)}\n`);
-    else process.stderr.write(`syscribe: ${escapeControl(err.message.split('\n')[0]!)}\n${err instanceof UserError ? err.message.split('\n').slice(1).map((l) => `${escapeControl(l)}\n`).join('') : ''}`);
-    return err instanceof UserError ? err.exitCode : EXIT_USAGE;
+    process.stderr.write(errorLines(e, isDebug(argv)));
+    return exitFor(e);
   }
 }

@@ -2,14 +2,16 @@ import type { CommandModule } from 'yargs';
 import { countAllowed, type MergeOptions, mergeProfiles } from '../algebra/merge.js';
 import { type InputLoaders, loadMergeInputs } from '../algebra/inputs.js';
 import { UserError } from '../errors.js';
-import { ACTIONS, type Action, type SeccompProfile } from '../profile/types.js';
+import type { SeccompProfile } from '../profile/types.js';
+import { SPO_VERSIONS } from '../profile/vocabulary.js';
 import { type CrdVersion, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import { assertValidProfile } from '../profile/validate.js';
-import { checkOutput, writeOutput } from '../write/output.js';
-import { parseErrno } from '../util/errno.js';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { checkOutput, checkOutputDir, writeOutput } from '../write/output.js';
+import { escapeControl } from '../util/escape.js';
+import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
-
-export { parseErrno };
 
 interface Args extends TargetArgs {
   inputs: string[];
@@ -19,18 +21,7 @@ interface Args extends TargetArgs {
   format: string;
   name?: string;
   'crd-version': string;
-}
-
-const SHORT_ACTIONS: Readonly<Record<string, Action>> = {
-  allow: 'SCMP_ACT_ALLOW', log: 'SCMP_ACT_LOG', errno: 'SCMP_ACT_ERRNO', trace: 'SCMP_ACT_TRACE', trap: 'SCMP_ACT_TRAP',
-  kill: 'SCMP_ACT_KILL_THREAD', 'kill-thread': 'SCMP_ACT_KILL_THREAD', 'kill-process': 'SCMP_ACT_KILL_PROCESS',
-};
-
-/** "errno", "kill-process", "SCMP_ACT_LOG" → Action. */
-export function parseDefaultAction(s: string): Action {
-  const a = SHORT_ACTIONS[s.toLowerCase()] ?? (ACTIONS as readonly string[]).find((x) => x === s.toUpperCase());
-  if (!a || a === 'SCMP_ACT_NOTIFY') throw new UserError(`--default-action ${s}: want ${Object.keys(SHORT_ACTIONS).join(', ')} or an SCMP_ACT_* name (not NOTIFY)`);
-  return a as Action;
+  by?: string;
 }
 
 
@@ -79,7 +70,29 @@ export async function runMerge(a: Args, loaders: InputLoaders = {}): Promise<Mer
   return { profile, text, messages };
 }
 
-/** The command, with the loaders it passes on (see src/algebra/inputs.ts for the observation-file integration point). */
+/** --by workload: one merged profile per workload (src/algebra/merge-by.ts) into the -o directory. */
+export async function runMergeBy(a: Args, loaders: InputLoaders = {}): Promise<string[]> {
+  if (a.output === undefined || a.output === '-') throw new UserError('merge --by workload writes one profile per workload: -o must name a directory');
+  if (a.name !== undefined) throw new UserError('merge --by workload names each profile after its workload: not with --name');
+  const { expandInputs, groupPartials, mergeGroups } = await import('../algebra/merge-by.js');
+  await checkOutputDir(a.output);
+  const files = await expandInputs(a.inputs);
+  if (!files.length) throw new UserError(`no profiles (*.json, *.yaml, *.yml) in ${a.inputs.join(', ')}`);
+  const groups = await groupPartials(files);
+  const merged = await mergeGroups(groups, { format: a.format as 'oci' | 'crd', crdVersion: a['crd-version'] as CrdVersion, merge: mergeOptionsFrom(a), load: { target: targetFrom(a) }, loaders });
+  await mkdir(a.output, { recursive: true });
+  const lines: string[] = [];
+  for (const m of merged) {
+    await writeOutput(join(a.output, m.file), m.text);
+    for (const w of [...m.loadWarnings, ...m.warnings.map((x) => x.message)]) lines.push(`warning: ${m.key}: ${escapeControl(w)}`);
+    const n = countAllowed(m.profile);
+    lines.push(`  ${escapeControl(m.key)}: ${m.inputs} partial${m.inputs === 1 ? '' : 's'} → ${escapeControl(join(a.output, m.file))} (${n.unconditional} syscalls allowed${n.conditional ? `, ${n.conditional} more under argument conditions` : ''})`);
+  }
+  lines.unshift(`merged ${files.length} file${files.length === 1 ? '' : 's'} into ${merged.length} profile${merged.length === 1 ? '' : 's'} (one per workload):`);
+  return lines;
+}
+
+/** The command, with the loaders it passes on (src/cli/commands.ts gives it the one for recordings: see src/algebra/inputs.ts). */
 export function makeMergeCommand(loaders: InputLoaders = {}): CommandModule<object, Args> {
   return {
     command: 'merge <inputs..>',
@@ -88,21 +101,25 @@ export function makeMergeCommand(loaders: InputLoaders = {}): CommandModule<obje
       withTargetOptions(y)
         .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'Profiles: OCI JSON, SeccompProfile YAML (v1beta1/v1), a config.json (- for stdin)' })
         .option('output', { alias: 'o', type: 'string', describe: 'Write the merged profile here instead of stdout (a regular file is replaced atomically; devices, FIFOs, symlink targets are written through)' })
-        .option('default-action', { type: 'string', describe: 'Default action of the result (replaces every input\'s): errno, log, allow, trap, trace, kill, kill-process or SCMP_ACT_*' })
+        .option('default-action', { type: 'string', describe: `Default action of the result (replaces every input's): ${DEFAULT_ACTION_VALUES}` })
         .option('errno', { type: 'string', describe: 'defaultErrnoRet with --default-action errno|trace: EPERM, ENOSYS or a number' })
         .option('format', { choices: ['oci', 'crd'], default: 'oci', describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)' })
         .option('name', { type: 'string', describe: 'metadata.name of the SeccompProfile (--format crd)' })
-        .option('crd-version', { choices: ['v1beta1', 'v1'], default: 'v1beta1', describe: 'SeccompProfile apiVersion' })
+        .option('crd-version', { choices: [...SPO_VERSIONS], default: 'v1beta1', describe: 'SeccompProfile apiVersion' })
+        .option('by', { choices: ['workload'], describe: 'Group the inputs (files, or directories of them) by workload — SPO partial-profile labels, else the file name (<namespace>-<workload>) — and write one merged profile per workload into the -o directory' })
+        .example('$0 merge --by workload node-a/ node-b/ --format crd -o merged/', 'the partial profiles of every node → one SeccompProfile per workload')
         .example('$0 merge web.json worker.json -o app.json', 'one profile allowing what either allows')
         .example('$0 merge base.yaml app.json --format crd --name app -o app.yaml', 'a SeccompProfile YAML and an OCI profile into a SeccompProfile')
         .example('$0 merge audit-mode.json strict.json --default-action errno', 'inputs with different default actions: say which the result has')
         .example('$0 merge docker-default.json app.json --cap CAP_SYS_ADMIN', 'a moby-format profile is flattened (for this arch, these caps, the running kernel) before merging') as never,
     handler: async (argv) => {
+      if (argv.by) {
+        for (const l of await runMergeBy(argv, loaders)) process.stderr.write(`${l}\n`);
+        return;
+      }
       const r = await runMerge(argv, loaders);
       for (const m of r.messages) process.stderr.write(`${m}\n`);
       if (argv.output === undefined || argv.output === '-') process.stdout.write(r.text);
     },
   };
 }
-
-export const mergeCommand = makeMergeCommand();

@@ -8,10 +8,10 @@ import { readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { type Arch, type ArchId, archById } from '../arch.js';
 import { BASELINES } from '../data/baselines.generated.js';
-import { UserError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { capName, runtimeDefaultCaps } from '../profile/capabilities.js';
 import type { Action, SeccompArg } from '../profile/types.js';
-import type { BaselineData, BaselineRule } from './baseline-types.js';
+import type { BaselineRule } from './baseline-types.js';
 
 export const BASELINE_NAMES = ['containerd', 'crio', 'docker', 'none'] as const;
 export type BaselineName = (typeof BASELINE_NAMES)[number];
@@ -41,10 +41,6 @@ export interface FlatBaseline {
   rules: FlatRule[];
 }
 
-export function baselineData(name: Exclude<BaselineName, 'none'>): BaselineData {
-  return BASELINES[name];
-}
-
 /** The default capability set of the runtime behind a baseline (none: the OCI default 14); src/profile/capabilities.ts owns it. */
 export function defaultCaps(name: BaselineName): string[] {
   return runtimeDefaultCaps(name);
@@ -64,7 +60,7 @@ export function runningKernel(): string {
 
 export function parseKernel(v: string): [number, number] {
   const m = /^(\d+)\.(\d+)(?:\.\d+)?/.exec(v.trim());
-  if (!m) throw new UserError(`--kernel wants X.Y (e.g. 5.15), got '${v}'`);
+  if (!m) throw new OptionError((n) => `${n('kernel')} wants X.Y (e.g. 5.15), got '${v}'`);
   return [Number(m[1]), Number(m[2])];
 }
 

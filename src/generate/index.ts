@@ -5,22 +5,19 @@
  */
 import { ARCHES, type ArchId, archById, hostArch } from '../arch.js';
 import type { Observed, SyscallStat, UnknownSyscall, LineCounts, MalformedSample } from '../collect/collector.js';
-import type { Action, Flag, SeccompArg, SeccompProfile, SyscallRule } from '../profile/types.js';
+import type { Action, Flag, SeccompArg, SeccompProfile } from '../profile/types.js';
 import { callAllowed, conditionInWords, testedIndices } from './conditions.js';
 import { type BaselineName, type FlatRule, capName, capThatAllows, defaultCaps, flattenBaseline, runningKernel } from './flatten.js';
 import { riskOf } from './risk.js';
 import { U64_MAX, argValue, stringifyJsonExact } from '../profile/exact-json.js';
 import { type Translation, translateFor } from './translate.js';
 import { existsOn } from '../resolve.js';
+import { canonicalRules } from '../profile/canonical.js';
+import { ENOSYS } from '../profile/vocabulary.js';
 
 /** "any": every runtime syscribe knows (runc and crun), so the profile starts under docker, podman and containerd alike. */
 export const RUNTIME_NAMES = ['any', 'runc', 'crun', 'none'] as const;
 export type RuntimeName = (typeof RUNTIME_NAMES)[number];
-
-export const DEFAULT_ACTIONS: Readonly<Record<string, Action>> = {
-  errno: 'SCMP_ACT_ERRNO', log: 'SCMP_ACT_LOG', kill: 'SCMP_ACT_KILL_THREAD', 'kill-thread': 'SCMP_ACT_KILL_THREAD',
-  'kill-process': 'SCMP_ACT_KILL_PROCESS', trap: 'SCMP_ACT_TRAP',
-};
 
 export interface GenerateOptions {
   baseline: BaselineName;
@@ -85,8 +82,6 @@ export interface GenerateReport {
   /** Recorded names a listed arch lacks, with no equivalent there (left out where no listed arch has them). */
   notOnArch: Array<{ arch: ArchId; name: string; why: string }>;
 }
-
-const ENOSYS = 38;
 
 /** The native arch a profile is evaluated for: the 64-bit arch seen, else the host's when its family covers what was seen. */
 export function nativeArchFor(arches: readonly ArchId[]): ArchId {
@@ -252,6 +247,7 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
   const defaultAction = opts.defaultAction ?? 'SCMP_ACT_ERRNO';
   const profile: SeccompProfile = { defaultAction };
   if (defaultAction === 'SCMP_ACT_ERRNO') profile.defaultErrnoRet = opts.errnoRet ?? base.defaultErrnoRet ?? 1;
+  else if (defaultAction === 'SCMP_ACT_TRACE' && opts.errnoRet !== undefined) profile.defaultErrnoRet = opts.errnoRet;
   profile.architectures = listed.map((id) => archById(id).scmp);
   if (opts.logDenials) profile.flags = ['SECCOMP_FILTER_FLAG_LOG' as Flag];
   profile.syscalls = canonicalRules(outRules);
@@ -289,53 +285,6 @@ export function generateProfile(observed: Observed, opts: GenerateOptions): { pr
     notOnArch,
   };
   return { profile, report };
-}
-
-const ACTION_ORDER: Action[] = ['SCMP_ACT_ALLOW', 'SCMP_ACT_LOG', 'SCMP_ACT_NOTIFY', 'SCMP_ACT_TRACE', 'SCMP_ACT_ERRNO', 'SCMP_ACT_TRAP', 'SCMP_ACT_KILL', 'SCMP_ACT_KILL_THREAD', 'SCMP_ACT_KILL_PROCESS'];
-
-/**
- * Deterministic rule list: names sorted and deduplicated; rules with the same
- * action, errnoRet and args merged; unconditional allows first, then by
- * action, then conditional rules by args. Stable key order.
- */
-export function canonicalRules(rules: readonly FlatRule[]): SyscallRule[] {
-  const groups = new Map<string, SyscallRule>();
-  for (const r of rules) {
-    if (!r.names.length) continue;
-    const args = (r.args ?? []).map((a) => {
-      const o: SeccompArg = { index: a.index, value: a.value, op: a.op };
-      if (a.valueTwo) o.valueTwo = a.valueTwo;
-      return o;
-    });
-    const key = stringifyJsonExact([r.action, r.errnoRet ?? null, args]);
-    const g = groups.get(key);
-    if (g) g.names.push(...r.names);
-    else {
-      const o: SyscallRule = { names: [...r.names], action: r.action };
-      if (r.errnoRet !== undefined) o.errnoRet = r.errnoRet;
-      if (args.length) o.args = args;
-      groups.set(key, o);
-    }
-  }
-  const out = [...groups.values()];
-  for (const r of out) r.names = [...new Set(r.names)].sort();
-  return out.sort((a, b) => {
-    const ca = a.args?.length ? 1 : 0;
-    const cb = b.args?.length ? 1 : 0;
-    const ua = a.action === 'SCMP_ACT_ALLOW' && !ca ? 0 : 1;
-    const ub = b.action === 'SCMP_ACT_ALLOW' && !cb ? 0 : 1;
-    if (ua !== ub) return ua - ub;
-    const ao = ACTION_ORDER.indexOf(a.action) - ACTION_ORDER.indexOf(b.action);
-    if (ao) return ao;
-    if (ca !== cb) return ca - cb;
-    const n = cmp(a.names[0]!, b.names[0]!);
-    if (n) return n;
-    return cmp(stringifyJsonExact([a.errnoRet ?? null, a.args ?? []]), stringifyJsonExact([b.errnoRet ?? null, b.args ?? []]));
-  });
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** A profile allowing exactly what was observed (no baseline, no runtime), with the given defaults: how recordings join a merge. */

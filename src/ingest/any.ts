@@ -45,9 +45,3 @@ export async function ingestRecording(path: string, collector: Collector, opts: 
   if (strace) for (const o of strace.end()) collector.add(o);
   return kind!;
 }
-
-export async function ingestRecordings(paths: readonly string[], collector: Collector, opts: { defaultArch?: ArchId } = {}): Promise<RecordingKind[]> {
-  const kinds: RecordingKind[] = [];
-  for (const p of paths) kinds.push(await ingestRecording(p, collector, opts));
-  return kinds;
-}

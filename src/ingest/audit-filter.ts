@@ -101,10 +101,6 @@ export function containerMatches(want: string, id: string): boolean {
   return HEX_PREFIX.test(want) && HEX_ID.test(id) && id.startsWith(want.toLowerCase());
 }
 
-export function needsContainer(f: AuditFilter): boolean {
-  return !!f.containers;
-}
-
 /** The filters in the order they are applied, with their flags. */
 export const FILTER_FLAGS: ReadonlyArray<readonly [keyof AuditFilter, string]> = [
   ['pids', '--pid'], ['uids', '--uid'], ['comms', '--comm'], ['exes', '--exe'],

@@ -326,11 +326,6 @@ function isUpperHex(s: string, a: number, b: number): boolean {
  * The kernel prints an untrusted string (comm, exe) quoted, or — when it holds
  * a space, a quote, a control or non-ASCII byte — unquoted as upper-case hex.
  */
-export function decodeUntrusted(v: string, wasQuoted: boolean): string {
-  if (wasQuoted || v.length < 2 || v.length % 2 !== 0 || !isUpperHex(v, 0, v.length)) return v;
-  return Buffer.from(v, 'hex').toString('utf8');
-}
-
 function untrusted(s: string, slot: number, interpreted: boolean): string | undefined {
   const a = V0[slot]!;
   if (a < 0) return undefined;

@@ -83,6 +83,17 @@ export class ContainerResolver {
     return this.bootTime === undefined ? undefined : this.bootTime + Number(start) / this.clockTicks;
   }
 
+  /** Forget pids not looked up for `idleMs` (a long-running follower: the cache stays as big as the pids recently seen). */
+  prune(idleMs: number): void {
+    const t = this.now();
+    for (const [pid, e] of this.cache) if (t - e.checkedAt >= idleMs) this.cache.delete(pid);
+  }
+
+  /** Pids cached (for tests). */
+  get size(): number {
+    return this.cache.size;
+  }
+
   /**
    * Container id of a running pid, or undefined (not in a container, gone, or
    * — when `time`, the record's epoch seconds, is given — started after the record).

@@ -7,7 +7,7 @@
  */
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import { dirname, isAbsolute, join } from 'node:path';
-import { UserError } from '../errors.js';
+import { OptionError, UserError } from '../errors.js';
 import { profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
@@ -41,10 +41,10 @@ export function checkName(name: string): string {
 
 /** DIR: relative, components like NAME, no '..'. '' or '.' = the root itself. */
 export function checkDir(dir: string): string[] {
-  if (isAbsolute(dir)) throw new UserError(`--dir ${dir}: must be relative to the seccomp root`);
+  if (isAbsolute(dir)) throw new OptionError((n) => `${n('dir')} ${dir}: must be relative to the seccomp root`);
   const parts = dir.split('/').filter((p) => p !== '' && p !== '.');
   for (const p of parts) {
-    if (p === '..' || !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(p)) throw new UserError(`--dir ${dir}: '${p}' is not allowed (no '..', letters, digits, '.', '_', '-')`);
+    if (p === '..' || !/^[A-Za-z0-9_][A-Za-z0-9._-]*$/.test(p)) throw new OptionError((n) => `${n('dir')} ${dir}: '${p}' is not allowed (no '..', letters, digits, '.', '_', '-')`);
   }
   return parts;
 }
@@ -100,7 +100,7 @@ export async function installProfile(name: string, profile: SeccompProfile, opts
     if (st.isSymbolicLink() || !st.isFile()) throw new UserError(`${path} exists and is not a regular file: refusing to replace it`);
     return sameProfile(await fsp.readFile(path, 'utf8'), text) ? 'same' : 'different';
   };
-  const different = (): UserError => new UserError(`${path} exists with a different profile: use --force to replace it (compare with: syscribe diff ${path} NEW)`);
+  const different = (): UserError => new OptionError((n) => `${path} exists with a different profile: use ${n('force')} to replace it (compare with: syscribe diff ${path} NEW)`);
   const now = await existing();
   if (now === 'same') return result('unchanged');
   if (now === 'different') {

@@ -5,7 +5,7 @@
  * (capabilities.add / capabilities.drop, `ALL` allowed as in Kubernetes).
  * Every other module takes its capability names and sets from here.
  */
-import { UserError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import { closest } from '../util/suggest.js';
 
 /** All 41 Linux capabilities, in kernel number order (index = number). */
@@ -59,13 +59,13 @@ export function suggestCap(c: string): Capability | undefined {
   return closest(n, LINUX_CAPABILITIES, Math.max(2, Math.floor((n.length - 4) / 3)));
 }
 
-/** Parse a capability flag value; `ALL` only where `allowAll`. Throws a one-line UserError. */
-export function parseCap(c: string, flag: string, allowAll = true): Capability | 'ALL' {
+/** Parse a capability of the `option` (caps.exact, caps.add, caps.drop); `ALL` only where `allowAll`. Throws a one-line OptionError. */
+export function parseCap(c: string, option: string, allowAll = true): Capability | 'ALL' {
   if (allowAll && c.trim().toUpperCase() === 'ALL') return 'ALL';
   const k = knownCap(c);
   if (k) return k;
   const s = suggestCap(c);
-  throw new UserError(`${flag} ${c}: not a Linux capability${s ? ` (did you mean ${s}?)` : ''}; names as in capabilities(7), with or without CAP_ (e.g. SYS_ADMIN)`);
+  throw new OptionError((n) => `${n(option)} ${c}: not a Linux capability${s ? ` (did you mean ${s}?)` : ''}; names as in capabilities(7), with or without CAP_ (e.g. SYS_ADMIN)`);
 }
 
 /** The capability flags: an exact set, or changes to the runtime's default set. */
@@ -85,10 +85,10 @@ export function checkCapSpec(s: CapSpec): void {
   const exact = split(s.exact);
   const add = split(s.add);
   const drop = split(s.drop);
-  if (exact.length && (add.length || drop.length)) throw new UserError('--cap is the exact set; --cap-add/--cap-drop change the runtime\'s default set: give one or the other');
-  for (const c of exact) parseCap(c, '--cap');
-  for (const c of add) parseCap(c, '--cap-add');
-  for (const c of drop) parseCap(c, '--cap-drop');
+  if (exact.length && (add.length || drop.length)) throw new OptionError((n) => `${n('caps.exact')} is the exact set; ${n('caps.add')}/${n('caps.drop')} change the runtime's default set: give one or the other`);
+  for (const c of exact) parseCap(c, 'caps.exact');
+  for (const c of add) parseCap(c, 'caps.add');
+  for (const c of drop) parseCap(c, 'caps.drop');
 }
 
 /** Is anything set? (no flags: the generator uses the baseline's default set) */
@@ -103,10 +103,10 @@ export function hasCapSpec(s: CapSpec): boolean {
  */
 export function capsFor(baseline: string, s: CapSpec): Capability[] {
   checkCapSpec(s);
-  const all = (l: string[], flag: string): Capability[] => {
+  const all = (l: string[], option: string): Capability[] => {
     const out = new Set<Capability>();
     for (const c of l) {
-      const p = parseCap(c, flag);
+      const p = parseCap(c, option);
       if (p === 'ALL') LINUX_CAPABILITIES.forEach((k) => out.add(k));
       else out.add(p);
     }
@@ -114,11 +114,11 @@ export function capsFor(baseline: string, s: CapSpec): Capability[] {
   };
   const exact = split(s.exact);
   let set: Set<Capability>;
-  if (exact.length) set = new Set(all(exact, '--cap'));
+  if (exact.length) set = new Set(all(exact, 'caps.exact'));
   else {
     set = new Set(runtimeDefaultCaps(baseline));
-    for (const c of all(split(s.drop), '--cap-drop')) set.delete(c);
-    for (const c of all(split(s.add), '--cap-add')) set.add(c);
+    for (const c of all(split(s.drop), 'caps.drop')) set.delete(c);
+    for (const c of all(split(s.add), 'caps.add')) set.add(c);
   }
   return [...set].sort();
 }

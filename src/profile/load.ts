@@ -35,14 +35,11 @@ import { UserError } from '../errors.js';
 import { describeOpenError, inputLabel, openRawInput } from '../sources/lines.js';
 import type { SeccompProfile } from './types.js';
 import { validateProfile } from './validate.js';
+import { SPO_GROUP, SPO_VERSIONS } from './vocabulary.js';
 import { canonicalNumbers, parseJsonExact } from './exact-json.js';
 import { describeTarget, flattenMoby, isMobyFormat } from './moby.js';
 import { hostArch } from '../arch.js';
 import { type FlattenTarget, defaultCaps, runningKernel } from '../generate/flatten.js';
-
-export const SPO_GROUP = 'security-profiles-operator.x-k8s.io';
-export const SPO_VERSIONS = ['v1beta1', 'v1'] as const;
-export type SpoVersion = (typeof SPO_VERSIONS)[number];
 
 /** Profiles are small; anything this big is not one. */
 export const MAX_PROFILE_BYTES = 64 << 20;

@@ -5,21 +5,18 @@
  */
 import { yaml } from '../util/lazy-yaml.js';
 import { stringifyJsonExact } from './exact-json.js';
-import type { SeccompArg, SeccompProfile, SyscallRule } from './types.js';
-
-/** Key order index, value, valueTwo (only when not 0), op. */
-function orderArg(a: SeccompArg): SeccompArg {
-  return a.valueTwo ? { index: a.index, value: a.value, valueTwo: a.valueTwo, op: a.op } : { index: a.index, value: a.value, op: a.op };
-}
+import { canonicalArg } from './canonical.js';
+import { SPO_GROUP, type SpoVersion } from './vocabulary.js';
+import type { SeccompProfile, SyscallRule } from './types.js';
 
 function orderRule(r: SyscallRule): SyscallRule {
   const o: SyscallRule = { names: [...new Set(r.names)].sort(), action: r.action };
   if (r.errnoRet !== undefined) o.errnoRet = r.errnoRet;
-  if (r.args?.length) o.args = r.args.map(orderArg);
+  if (r.args?.length) o.args = r.args.map(canonicalArg);
   return o;
 }
 
-/** The profile with keys in the order syscribe writes them. Rule order is kept (see canonicalRules). */
+/** The profile with keys in the order syscribe writes them. Rule order is kept: the writers make it canonical (canonical.ts). */
 export function orderProfile(p: SeccompProfile): SeccompProfile {
   const o: SeccompProfile = { defaultAction: p.defaultAction };
   if (p.defaultErrnoRet !== undefined) o.defaultErrnoRet = p.defaultErrnoRet;
@@ -35,26 +32,37 @@ export function profileToJson(p: SeccompProfile): string {
   return `${stringifyJsonExact(orderProfile(p), 2)}\n`;
 }
 
-export const CRD_GROUP = 'security-profiles-operator.x-k8s.io';
-export type CrdVersion = 'v1beta1' | 'v1';
+export type CrdVersion = SpoVersion;
 
 /**
  * A Security Profiles Operator SeccompProfile object holding the profile in
  * `spec`. SPO's spec has no defaultErrnoRet field (its ERRNO default is
  * EPERM), so it is left out; see crdDropsErrno.
  */
-export function profileToCrd(p: SeccompProfile, opts: { name: string; version?: CrdVersion; namespace?: string }): string {
-  const metadata: Record<string, string> = { name: opts.name };
+export function profileToCrd(p: SeccompProfile, opts: { name: string; version?: CrdVersion; namespace?: string } & CrdMeta): string {
+  const metadata: Record<string, unknown> = { name: opts.name };
   if (opts.namespace) metadata.namespace = opts.namespace;
+  if (opts.labels && Object.keys(opts.labels).length) metadata.labels = sortedRecord(opts.labels);
+  if (opts.annotations && Object.keys(opts.annotations).length) metadata.annotations = sortedRecord(opts.annotations);
   const spec = orderProfile(p);
   delete spec.defaultErrnoRet;
   const doc = {
-    apiVersion: `${CRD_GROUP}/${opts.version ?? 'v1beta1'}`,
+    apiVersion: `${SPO_GROUP}/${opts.version ?? 'v1beta1'}`,
     kind: 'SeccompProfile',
     metadata,
     spec,
   };
   return yaml().stringify(doc, { lineWidth: 0 });
+}
+
+/** Labels and annotations of a SeccompProfile object (e.g. SPO's partial-profile labels, src/attribution/spo.ts). */
+export interface CrdMeta {
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+}
+
+function sortedRecord(r: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /** Kubernetes object names: lowercase RFC 1123 subdomain. */

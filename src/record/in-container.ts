@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { hostArch, archById } from '../arch.js';
 import type { Collector } from '../collect/collector.js';
-import { UserError } from '../errors.js';
+import { OptionError, UserError } from '../errors.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { type BundleSpec, containerId, makeBundle } from '../runtime/bundle.js';
 import { type RuntimeName, findRuntime, runtimeArgv, runtimeErrors, runtimeVersion } from '../runtime/runc.js';
@@ -76,11 +76,11 @@ async function assertStraceCanTranslate(strace: string): Promise<void> {
   const r = await execa(strace, ['-V'], { reject: false, encoding: 'utf8' });
   const m = /version (\d+)\.(\d+)/.exec(String(r.stdout ?? ''));
   if (m && (Number(m[1]) > 5 || (Number(m[1]) === 5 && Number(m[2]) >= 9))) return;
-  throw new UserError(`record --in-container needs strace 5.9 or newer (--pidns-translation); this one says: ${String(r.stdout ?? '').split('\n')[0] || 'nothing'}`);
+  throw new UserError(`recording in a container needs strace 5.9 or newer (--pidns-translation); this one says: ${String(r.stdout ?? '').split('\n')[0] || 'nothing'}`);
 }
 
 export async function recordInContainer(o: InContainerOptions, collector: Collector): Promise<InContainerOutcome> {
-  if (!o.cmd.length) throw new UserError('name the command to run in the container (syscribe record --in-container -o P -- CMD ARGS...)');
+  if (!o.cmd.length) throw new OptionError((n) => `${n('cmd')} is empty: no command to run in the container`);
   const runtime = o.runtime ?? 'runc';
   const strace = which('strace');
   if (!strace) throw new UserError('strace is not installed: apt-get install -y strace (or dnf install strace)');

@@ -35,11 +35,6 @@ import { stringifyJsonExact } from '../profile/exact-json.js';
 import { type Runtime, type RuntimeName, findRuntime, runtimeArgv, runtimeErrors } from './runc.js';
 
 export type { RuntimeName } from './runc.js';
-/** @deprecated use RuntimeName */
-export type RuntimeBin = RuntimeName;
-
-/** The OCI default capability set (what containerd and Docker give a container): src/profile/capabilities.ts owns it. */
-export { OCI_DEFAULT_CAPS };
 
 export const HOST_DIRS = ['/usr', '/bin', '/sbin', '/lib', '/lib64', '/lib32', '/libx32', '/etc'];
 

@@ -28,7 +28,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { archById, hostArch } from '../arch.js';
-import { UserError } from '../errors.js';
+import { OptionError, UserError } from '../errors.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { syscallName } from '../resolve.js';
 import type { Observation } from '../types.js';
@@ -231,7 +231,7 @@ function isExitGroup(o: Observation): boolean {
 
 /** Measure a runtime's post-filter calls (see the module comment). Needs root, the runtime, and auditd (or kernel logging). */
 export async function measureRuntimeBase(runtime: RuntimeName, runs = 5, opts: { timeoutSec?: number; noNewPrivileges?: boolean } = {}): Promise<Measurement> {
-  if (!Number.isInteger(runs) || runs < 1) throw new UserError(`--runs ${runs}: a positive whole number`);
+  if (!Number.isInteger(runs) || runs < 1) throw new OptionError((n) => `${n('runs')} ${runs}: a positive whole number`);
   const rt = findRuntime(runtime);
   const arch = hostArch();
   const architectures = arch.family.map((a) => archById(a).scmp);

@@ -15,7 +15,7 @@
  * profile. Everything that goes wrong only under the profile is a finding.
  */
 import { existsSync } from 'node:fs';
-import { UserError } from '../errors.js';
+import { OptionError, UserError } from '../errors.js';
 import type { Observation } from '../types.js';
 import type { SeccompProfile, SyscallRule } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
@@ -189,13 +189,13 @@ function cannotRun(runtime: RuntimeName, cmd: string[], r: RunResult): string {
 
 export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
   const runtime = o.runtime ?? 'runc';
-  if (!o.cmd.length) throw new UserError('name the command to run (syscribe verify --profile P -- CMD ARGS...)');
+  if (!o.cmd.length) throw new OptionError((n) => `${n('cmd')} is empty: no command to run`);
   const v = validateProfile(o.profile);
   if (!v.ok) throw new UserError(`not a valid OCI seccomp profile: ${v.errors.slice(0, 3).join('; ')}`);
   const timeoutSec = o.timeoutSec ?? 60;
-  if (!(timeoutSec > 0)) throw new UserError(`--timeout ${timeoutSec}: a positive number of seconds`);
+  if (!(timeoutSec > 0)) throw new OptionError((n) => `${n('timeoutSec')} ${timeoutSec}: a positive number of seconds`);
   const expectExit = o.expectExit ?? 0;
-  if (!Number.isInteger(expectExit) || expectExit < 0 || expectExit > 255) throw new UserError(`--expect-exit ${expectExit}: an exit status 0-255`);
+  if (!Number.isInteger(expectExit) || expectExit < 0 || expectExit > 255) throw new OptionError((n) => `${n('expectExit')} ${expectExit}: an exit status 0-255`);
   const rt = findRuntime(runtime);
   const version = await runtimeVersion(rt);
   const spec = { args: o.cmd, cwd: o.cwd ?? process.cwd(), noNewPrivileges: !!o.noNewPrivileges };
@@ -297,8 +297,8 @@ function probeFailure(pr: ProbeRun): string {
  */
 async function verifyServer(o: VerifyOptions, so: ServerOptions, rt: Runtime, version: string, bundle: Bundle, spec: BundleSpec, timeoutSec: number): Promise<VerifyResult> {
   const runtime = rt.name;
-  if (so.ready.port === undefined && !so.ready.cmd?.length) throw new UserError('a server needs --ready-port PORT or --ready-cmd CMD');
-  if (!(so.ready.timeoutSec > 0)) throw new UserError(`--ready-timeout ${so.ready.timeoutSec}: a positive number of seconds`);
+  if (so.ready.port === undefined && !so.ready.cmd?.length) throw new OptionError((n) => `a server needs ${n('readyPort')} PORT or ${n('readyCmd')} CMD`);
+  if (!(so.ready.timeoutSec > 0)) throw new OptionError((n) => `${n('readyTimeoutSec')} ${so.ready.timeoutSec}: a positive number of seconds`);
   const probes: ProbeResult[] = so.probes.map((argv) => ({ argv }));
   const u = await serverRun(bundle, rt, so, timeoutSec);
   u.run.probes.forEach((p, i) => (probes[i]!.unconfined = p));

@@ -29,6 +29,23 @@ export interface FollowOptions {
   signal?: AbortSignal;
   /** Rotation / truncation / waiting notices (for stderr). */
   onNotice?: (msg: string) => void;
+  /**
+   * Resume where a previous run stopped (restart-safe agents): when the file
+   * at `path` is still that file (same inode and device, not shorter), read
+   * from `pos`; when it was rotated meanwhile and `<path>.1` is that file,
+   * read the rest of `<path>.1` first, then `path` from its start. Otherwise
+   * `path` is read from its start (with a notice).
+   */
+  resume?: FollowPosition;
+  /** Called after each read with the position just past the last complete line delivered. */
+  onCheckpoint?: (p: FollowPosition) => void;
+}
+
+/** Where a follower stands in a file: everything before `pos` was delivered as complete lines. */
+export interface FollowPosition {
+  ino: number;
+  dev: number;
+  pos: number;
 }
 
 export type FollowLineHandler = (line: string, lineNo: number) => void;
@@ -82,10 +99,13 @@ export async function followFile(path: string, onLine: FollowLineHandler, opts: 
   const drain = async (): Promise<void> => {
     if (!fh) return;
     let read = false;
+    let lineEnd = -1;
     for (;;) {
       const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
       if (bytesRead <= 0) break;
       read = true;
+      const nl = buf.lastIndexOf(0x0a, bytesRead - 1);
+      const at = pos;
       pos += bytesRead;
       let from = 0;
       if (skipNul) {
@@ -93,6 +113,9 @@ export async function followFile(path: string, onLine: FollowLineHandler, opts: 
         if (from < bytesRead) skipNul = false;
       }
       if (from < bytesRead) splitter.push(buf.subarray(from, bytesRead));
+      // push() delivered every line it completed: all bytes up to the last newline are delivered.
+      if (nl >= 0) lineEnd = at + nl + 1;
+      if (nl >= 0) opts.onCheckpoint?.({ ino, dev, pos: lineEnd });
     }
     if (read) await remember();
   };
@@ -103,6 +126,33 @@ export async function followFile(path: string, onLine: FollowLineHandler, opts: 
   const closeCurrent = async (): Promise<void> => {
     if (fh) await fh.close().catch(() => undefined);
     fh = undefined;
+  };
+
+  /** The position to start `path` at when resuming (after reading the rest of the rotated file, if that is where we were). */
+  const resumeAt = async (r: FollowPosition, st: { ino: number; dev: number; size: number }): Promise<number> => {
+    if (st.ino === r.ino && st.dev === r.dev) {
+      if (st.size >= r.pos) return r.pos;
+      notice(`${path}: shorter than where the last run stopped (truncated): reading from its start`);
+      return 0;
+    }
+    const rotated = `${path}.1`;
+    const old = await fsp.stat(rotated).catch(() => undefined);
+    if (old && old.ino === r.ino && old.dev === r.dev && old.size >= r.pos) {
+      notice(`${path}: rotated since the last run: reading the rest of ${rotated}, then the new file`);
+      const keep = { fh, ino, dev, pos };
+      fh = await fsp.open(rotated, 'r');
+      ino = old.ino;
+      dev = old.dev;
+      pos = r.pos;
+      try {
+        await drain();
+        flushPartial();
+      } finally {
+        await closeCurrent();
+        ({ fh, ino, dev, pos } = keep);
+      }
+    } else notice(`${path}: not the file the last run read (and ${rotated} is not it either): reading ${path} from its start`);
+    return 0;
   };
 
   const tick = async (): Promise<void> => {
@@ -135,10 +185,13 @@ export async function followFile(path: string, onLine: FollowLineHandler, opts: 
       ino = st.ino;
       dev = st.dev;
       pos = first && !opts.fromStart ? st.size : 0;
+      if (first && opts.resume) pos = await resumeAt(opts.resume, st);
       skipNul = pos === 0;
       first = false;
       waiting = false;
       await remember();
+      // Where this file is taken up (its end, its start, or the resumed position): a restart resumes here even if no line comes.
+      opts.onCheckpoint?.({ ino, dev, pos });
     } else if (st.size < pos || (await replaced())) {
       notice(`${path}: truncated, reading from its start`);
       flushPartial();

@@ -9,7 +9,7 @@
 import { promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
-import { UserError } from '../errors.js';
+import { EXIT_USAGE, UserError } from '../errors.js';
 import { type LineHandler, LineSplitter } from './split-lines.js';
 import type { Progress } from './progress.js';
 
@@ -19,14 +19,14 @@ export type { LineHandler } from './split-lines.js';
 export function describeOpenError(path: string, e: NodeJS.ErrnoException): UserError {
   switch (e.code) {
     case 'ENOENT':
-      return new UserError(`${path}: no such file`);
+      return new UserError(`${path}: no such file`, EXIT_USAGE, { cause: e });
     case 'EACCES':
     case 'EPERM':
-      return new UserError(`${path}: permission denied${path.startsWith('/var/log/audit') ? ' (audit.log is readable by root only: run with sudo)' : ''}`);
+      return new UserError(`${path}: permission denied${path.startsWith('/var/log/audit') ? ' (audit.log is readable by root only: run with sudo)' : ''}`, EXIT_USAGE, { cause: e });
     case 'EISDIR':
-      return new UserError(`${path}: is a directory`);
+      return new UserError(`${path}: is a directory`, EXIT_USAGE, { cause: e });
     default:
-      return new UserError(`${path}: ${e.message}`);
+      return new UserError(`${path}: ${e.message}`, EXIT_USAGE, { cause: e });
   }
 }
 

@@ -8,12 +8,14 @@ import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
+import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseAuditLine } from '../../src/ingest/audit.js';
 import { type Mark, markLog, namesOf, recordsSince } from '../../src/runtime/denials.js';
 import { eachLine } from '../../src/sources/lines.js';
 import type { Observation } from '../../src/types.js';
 import { type PrivateContainerd, logSince, removeCgroups, removeDir, startContainerd } from '../helpers/containerd.js';
+import { k8sErrors } from '../helpers/k8s-schema.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -224,6 +226,77 @@ describe('real containerd + CRI', () => {
     const bad = await syscribe(['audit', slice, ...NONE, '--namespace', NS, '--cri-socket', join(dir, 'nope.sock'), '-o', join(dir, 'x.json')], false);
     expect(bad.exitCode).toBe(2);
     expect(bad.stderr).toMatch(/--namespace needs the container runtime's CRI: CRI socket .* does not exist/);
+  }, 60_000);
+
+  test('--format crd: SPO partial profiles per node; merge --by workload unites them per workload and container', async () => {
+    // Two "nodes": each sees part of the fleet (the second replica of web runs on node-b; db on both).
+    const pidsOf = (pred: (s: Started) => boolean): Set<number> => new Set(started.filter(pred).map((s) => s.pid));
+    const web1app = started.find((s) => s.pod.name === 'web-7d4b9c8f5-x2x9k' && s.container === 'app')!;
+    const nodes = {
+      'node-a': pidsOf((s) => s === web1app || s.pod.workload === 'db'),
+      'node-b': pidsOf((s) => s.pod.name === 'web-7d4b9c8f5-q8j2m' || s.pod.workload === 'db' || s.pod.workload === 'agent'),
+    };
+    const partials: Record<string, Record<string, { metadata: { name: string; labels: Record<string, string> }; spec: { syscalls: Array<{ names: string[] }> } }>> = {};
+    for (const [node, pids] of Object.entries(nodes)) {
+      const lines = readFileSync(slice, 'utf8').split('\n').filter((l) => (parseAuditLine(l).obs ?? []).some((o) => o.pid !== undefined && pids.has(o.pid)));
+      const log = join(dir, `${node}.log`);
+      writeFileSync(log, `${lines.join('\n')}\n`);
+      const out = join(dir, 'partials', node);
+      await execa('node', [BIN, 'audit', log, ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '-o', out], { env: { NODE_NAME: node } });
+      partials[node] = {};
+      for (const f of readdirSync(out)) {
+        const o = parseYaml(readFileSync(join(out, f), 'utf8'));
+        expect(await k8sErrors(o), `${node}/${f}`).toEqual([]);
+        partials[node]![f] = o;
+      }
+    }
+    expect(Object.keys(partials['node-a']!).sort()).toEqual([`${NS}-db.yaml`, `${NS}-web.yaml`]);
+    expect(Object.keys(partials['node-b']!).sort()).toEqual([`${NS}-agent.yaml`, `${NS}-db.yaml`, `${NS}-web.yaml`]);
+    // SPO's labels, as its recorder writes them for a ProfileRecording with mergeStrategy Containers.
+    expect(partials['node-a']![`${NS}-web.yaml`]!.metadata).toMatchObject({
+      name: 'web-app-node-a',
+      labels: { 'spo.x-k8s.io/partial': 'true', 'spo.x-k8s.io/recording-id': 'web', 'spo.x-k8s.io/recording-namespace': NS, 'spo.x-k8s.io/container-id': 'app' },
+    });
+    expect(partials['node-b']![`${NS}-db.yaml`]!.metadata.name).toBe('db-postgres-node-b');
+
+    const merged = join(dir, 'merged');
+    const r = await execa('node', [BIN, 'merge', '--by', 'workload', join(dir, 'partials', 'node-a'), join(dir, 'partials', 'node-b'), '--format', 'crd', '-o', merged]);
+    expect(readdirSync(merged).sort()).toEqual(['agent-agent.yaml', 'db-postgres.yaml', 'web-app.yaml']);
+    expect(r.stderr).toMatch(/web-app: 2 partials/);
+    expect(r.stderr).toMatch(/agent-agent: 1 partial /);
+    const names = (o: { spec: { syscalls: Array<{ names: string[] }> } }): string[] => o.spec.syscalls.flatMap((x) => x.names).sort();
+    const webApp = parseYaml(readFileSync(join(merged, 'web-app.yaml'), 'utf8'));
+    expect(await k8sErrors(webApp)).toEqual([]);
+    expect(webApp.metadata).toEqual({ name: 'web-app', labels: { 'spo.x-k8s.io/recording-id': 'web', 'spo.x-k8s.io/recording-namespace': NS } });
+    // The union of both nodes' partials, nothing more; the web containers' call, not db's.
+    expect(names(webApp)).toEqual([...new Set([...names(partials['node-a']![`${NS}-web.yaml`]!), ...names(partials['node-b']![`${NS}-web.yaml`]!)])].sort());
+    expect(names(webApp)).toContain('sched_setaffinity');
+    expect(names(webApp)).not.toContain('ioprio_set');
+  }, 60_000);
+
+  test('the node agent (--follow --split-by workload --format crd) writes the same partials as one pass, and its state', async () => {
+    const env = { NODE_NAME: 'node-f' };
+    const ref = join(dir, 'agent-ref');
+    await execa('node', [BIN, 'audit', slice, ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '-o', ref], { env });
+    const out = join(dir, 'agent-out');
+    const p = execa('node', [BIN, 'audit', slice, '--follow', '--from-start', ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '--flush-interval', '0.5', '-o', out], { env, reject: false });
+    const size = statSync(slice).size;
+    for (let i = 0; i < 100; i++) {
+      try {
+        if ((JSON.parse(readFileSync(`${out}.state.json`, 'utf8')) as { log?: { pos: number } }).log?.pos === size) break;
+      } catch { /* not yet */ }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    p.kill('SIGTERM');
+    const r = await p;
+    expect(r.exitCode, r.stderr).toBe(0);
+    const files = (d: string) => Object.fromEntries(readdirSync(d).sort().map((f) => [f, readFileSync(join(d, f), 'utf8')]));
+    expect(Object.keys(files(out))).toEqual([...new Set(PODS.map((x) => `${NS}-${x.workload}.yaml`))].sort());
+    expect(files(out)).toEqual(files(ref));
+    const st = JSON.parse(readFileSync(`${out}.state.json`, 'utf8')) as { groups: Record<string, { records: number; members: Array<{ container?: string }> }> };
+    const perPid = await recordsPerPid(slice);
+    expect(st.groups[`${NS}-db`]!.records).toBe(perPid.get(started.find((x) => x.pod.workload === 'db')!.pid));
+    expect(st.groups[`${NS}-web`]!.members.map((m) => m.container).sort()).toEqual(['app', 'proxy']);
   }, 60_000);
 
   test('--container with the full id and a prefix (hex) still works on CRI containers', async () => {

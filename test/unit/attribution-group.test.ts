@@ -29,7 +29,7 @@ describe('groupContainers without the CRI', () => {
   });
   test('--namespace / --workload need the runtime: a usage error, never an empty profile', async () => {
     await expect(groupContainers(per(), new PodDirectory('/nonexistent/cri.sock'), { by: 'container', namespaces: new Set(['shop']) }))
-      .rejects.toThrow(/--namespace needs the container runtime's CRI: CRI socket \/nonexistent\/cri.sock does not exist/);
+      .rejects.toThrow(/^namespaces needs the container runtime's CRI: CRI socket \/nonexistent\/cri.sock does not exist/);
   });
   test('--split-by container does not ask the runtime', async () => {
     const pods = new PodDirectory('/nonexistent/cri.sock');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeProfile, normalizeRules, reduceRules, canonicalArgs } from '../../src/algebra/normalize.js';
+import { normalizeProfile, normalizeRules, reduceRules } from '../../src/algebra/normalize.js';
+import { canonicalArgs } from '../../src/profile/canonical.js';
 import { compareEffects, effectKey, maxEffect } from '../../src/algebra/effect.js';
 import type { SyscallRule } from '../../src/profile/types.js';
 

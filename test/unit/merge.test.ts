@@ -97,7 +97,7 @@ describe('mergeProfiles', () => {
     }
     expect(err).toBeInstanceOf(UserError);
     expect((err as UserError).exitCode).toBe(2);
-    expect((err as UserError).message).toMatch(/^the inputs have different default actions \(a\.json: SCMP_ACT_ERRNO \(EPERM 1\), b\.json: SCMP_ACT_LOG\); choose the merged one with --default-action/);
+    expect((err as UserError).message).toMatch(/^the inputs have different default actions \(a\.json: SCMP_ACT_ERRNO \(EPERM 1\), b\.json: SCMP_ACT_LOG\); choose the merged one with defaultAction/);
     // --default-action replaces every input's default: rules equal to it vanish, unlisted names get it.
     const r = mergeProfiles([a, b], { defaultAction: ERRNO });
     expect(r.profile).toEqual({
@@ -115,7 +115,7 @@ describe('mergeProfiles', () => {
     const c = inp('c', { defaultAction: ERRNO, defaultErrnoRet: 38, syscalls: [] });
     expect(mergeProfiles([a, b]).profile).toEqual({ defaultAction: ERRNO, defaultErrnoRet: 1, syscalls: [] });
     expect(() => mergeProfiles([a, c])).toThrow(/different default actions \(a: SCMP_ACT_ERRNO \(EPERM 1\), c: SCMP_ACT_ERRNO \(ENOSYS 38\)\)/);
-    expect(() => mergeProfiles([a, c], { defaultAction: ERRNO })).toThrow(/different errno values .*say which with --errno/);
+    expect(() => mergeProfiles([a, c], { defaultAction: ERRNO })).toThrow(/different errno values .*say which with defaultErrnoRet/);
     expect(mergeProfiles([a, c], { defaultAction: ERRNO, defaultErrnoRet: 38 }).profile).toEqual({ defaultAction: ERRNO, defaultErrnoRet: 38, syscalls: [] });
     expect(mergeProfiles([c, inp('l', { defaultAction: 'SCMP_ACT_LOG' })], { defaultAction: ERRNO }).profile.defaultErrnoRet).toBe(38);
   });

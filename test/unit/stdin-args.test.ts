@@ -17,12 +17,12 @@ describe('protectStdin', () => {
 
 describe('capabilities', () => {
   it('any spelling; ALL; unknown names throw with a suggestion when close', () => {
-    expect(parseCap('sys_admin', '--cap')).toBe('CAP_SYS_ADMIN');
-    expect(parseCap('CAP_NET_BIND_SERVICE', '--cap')).toBe('CAP_NET_BIND_SERVICE');
-    expect(parseCap('all', '--cap-drop')).toBe('ALL');
+    expect(parseCap('sys_admin', 'caps.exact')).toBe('CAP_SYS_ADMIN');
+    expect(parseCap('CAP_NET_BIND_SERVICE', 'caps.exact')).toBe('CAP_NET_BIND_SERVICE');
+    expect(parseCap('all', 'caps.drop')).toBe('ALL');
     expect(suggestCap('CAP_SYS_ADMN')).toBe('CAP_SYS_ADMIN');
     expect(suggestCap('FROBNICATE')).toBeUndefined();
-    expect(() => parseCap('CAP_BOGUS', '--cap')).toThrow(/^--cap CAP_BOGUS: not a Linux capability/);
+    expect(() => parseCap('CAP_BOGUS', 'caps.exact')).toThrow(/^caps.exact CAP_BOGUS: not a Linux capability/);
   });
   it('drop first, add wins (Kubernetes): drop ALL + add KILL = KILL; add and drop the same = kept', () => {
     expect(capsFor('containerd', { drop: ['ALL'], add: ['KILL'] })).toEqual(['CAP_KILL']);

@@ -52,11 +52,16 @@ describe('StraceParser: line classification', () => {
 
   it('lines that are not strace output are malformed with a reason; never a throw', () => {
     const { results } = run(['hello world', '12345', '[pid 12] ', '[pid x] read(3) = 0', '[pid 5] open', '<... read resumed', 'é∂ unicode (junk']);
-    for (const r of results) {
-      expect(r.kind).toBe('malformed');
-      expect(r.reason).toBeTruthy();
-    }
-    expect(results[0]!.reason).toMatch(/not strace output/);
+    const junk = 'not strace output (program output mixed into the log?)';
+    expect(results).toEqual([
+      { kind: 'malformed', reason: junk },
+      { kind: 'malformed', reason: junk },
+      { kind: 'malformed', reason: 'nothing after the prefix' },
+      { kind: 'malformed', reason: 'bad [pid N] prefix' },
+      { kind: 'malformed', reason: 'no syscall after the prefix' },
+      { kind: 'malformed', reason: 'unterminated <... resumed>' },
+      { kind: 'malformed', reason: junk },
+    ]);
   });
 
   it('program output is ignored while a call is in progress (its write), malformed otherwise', () => {

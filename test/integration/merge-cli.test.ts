@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yargs from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { loadMergeInputs, sniffInput } from '../../src/algebra/inputs.js';
-import { makeMergeCommand, runMerge, parseDefaultAction } from '../../src/cli/merge.js';
+import { makeMergeCommand, runMerge } from '../../src/cli/merge.js';
+import { parseDefaultAction } from '../../src/cli/action-option.js';
 import { UserError } from '../../src/errors.js';
 import { profileToCrd, profileToJson } from '../../src/profile/serialize.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
@@ -44,7 +45,7 @@ const MERGED: SeccompProfile = {
 let stracePath = '';
 beforeAll(async () => {
   requireTool('strace');
-  // A real recording (see test/unit/merge-cli.test.ts): strace -f -o FILE /bin/true
+  // A real recording: strace -f -o FILE /bin/true (needs strace: an integration test)
   stracePath = join(dir, 'true.strace');
   await execa('strace', ['-f', '-o', stracePath, '/bin/true']);
 });
@@ -122,7 +123,7 @@ describe('merge inputs: recordings', () => {
   it('without an observation loader, a recording is refused with what to do instead', async () => {
     const a = file('r1.json', profileToJson(A));
     await expect(runMerge({ inputs: [a, stracePath], format: 'oci', 'crd-version': 'v1beta1' })).rejects.toThrow(
-      `${stracePath}: not a seccomp profile (it looks like a strace or audit recording); merging recordings directly is not wired in yet`,
+      `${stracePath}: not a seccomp profile (it looks like a strace or audit recording); this caller merges profiles only`,
     );
   });
 
