@@ -2,9 +2,12 @@
 // npm run bench — speed and memory goals, each measured against a baseline
 // run in the same invocation on the same machine (ratios, not absolute times).
 //
-//   1. strace input: a ≥200 MB log built by repeating the shipped samples;
-//      syscribe vs an awk one-liner that extracts names, and a `wc -l` floor;
-//      peak RSS at 1 MB vs 200 MB input (goal: flat).
+//   0. start-up: `syscribe --version` and `syscribe resolve 43 --arch x86_64` vs `node -e 0`
+//      (min of 15 interleaved runs each; goal ≤ 1.5×).
+//   1. strace input: 200 MB built from the real recordings of every strace style
+//      (test/fixtures/strace, by bench/gen-mix.mjs with the seeds in bench/mix.json);
+//      syscribe vs the simple mawk extractor (goal ≥ 1.0× its speed), the README's awk
+//      match() one-liner, and a `wc -l` floor; peak RSS at 1 MB vs 200 MB input (goal: flat).
 //   2. audit input, two logs of ≥1 M lines (auditd's own audit.log form; every form mixed): lines/s vs
 //      an awk one-liner (goal ≥ 1 M lines/s), also with a filter (every field decoded); RSS flat;
 //      follow latency: line appended → profile on disk (goal ≤ 1 s).
@@ -12,13 +15,16 @@
 //      `syscribe record --backend strace`, `syscribe record --backend bpftrace`
 //      (goals: strace backend ≤ 1.05 × plain strace; bpftrace backend ≤ 1.2 × bare).
 //
-// Options: --only strace|audit|record, --mb N (size of the big strace log, default 200).
+//      Also `record -- /bin/true` vs `strace -f -o /dev/null /bin/true` (fixed overhead; goal ≤ 0.2 s).
+//
+// Options: --only startup|strace|audit|record, --mb N (size of the big strace log, default 200).
 // Needs: awk, wc (always); strace, bpftrace and root for part 3.
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, createWriteStream, existsSync, openSync, readSync, writeSync, mkdirSync, readFileSync, readdirSync, statSync, appendFileSync, writeFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync, readSync, writeSync, mkdirSync, readFileSync, statSync, appendFileSync, writeFileSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
+import { generate } from './gen-mix.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const out = join(root, 'bench', 'out');
@@ -48,23 +54,6 @@ async function measure(cmd, argv, opts = {}) {
   return { secs, rssKiB: peak, code, stderr };
 }
 
-/** Build a file of at least `bytes` by repeating the given files. */
-async function repeatInto(path, files, bytes) {
-  if (existsSync(path) && statSync(path).size >= bytes) return statSync(path).size;
-  const chunks = files.map((f) => readFileSync(f));
-  const ws = createWriteStream(path);
-  let n = 0;
-  while (n < bytes) {
-    for (const c of chunks) {
-      if (!ws.write(c)) await once(ws, 'drain');
-      n += c.length;
-    }
-  }
-  ws.end();
-  await once(ws, 'finish');
-  return n;
-}
-
 /** The first `bytes` bytes of src (whole lines) into path. */
 function headInto(path, src, bytes) {
   if (existsSync(path) && statSync(path).size > 0) return;
@@ -82,16 +71,6 @@ function headInto(path, src, bytes) {
   closeSync(outFd);
 }
 
-function findFiles(dir, pred) {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true }).map((f) => join(dir, f)).filter((f) => statSync(f).isFile() && pred(f));
-}
-
-function lineCount(path) {
-  const r = spawnSync('wc', ['-l', path], { encoding: 'utf8' });
-  return Number(r.stdout.trim().split(/\s+/)[0]);
-}
-
 const fmt = (x, d = 2) => x.toFixed(d);
 const results = [];
 function report(name, value, unit, note = '') {
@@ -99,28 +78,54 @@ function report(name, value, unit, note = '') {
   console.log(`${name.padEnd(58)} ${typeof value === 'number' ? fmt(value) : value} ${unit}${note ? `  (${note})` : ''}`);
 }
 
+/** Min wall seconds of each command over `runs` interleaved runs (load spikes hit every command alike). */
+async function minOf(runs, cmds) {
+  const best = cmds.map(() => Infinity);
+  for (let i = 0; i < runs; i++) {
+    for (const [j, [cmd, argv]] of cmds.entries()) best[j] = Math.min(best[j], (await measure(cmd, argv, { allowFail: true })).secs);
+  }
+  return best;
+}
+
+async function benchStartup() {
+  console.log('\n== start-up');
+  const runs = 15;
+  const [node0, version, resolve] = await minOf(runs, [
+    [process.execPath, ['-e', '0']],
+    [process.execPath, [bin, '--version']],
+    [process.execPath, [bin, 'resolve', '43', '--arch', 'x86_64']],
+  ]);
+  report('node -e 0 (yardstick)', node0 * 1000, 'ms', `min of ${runs}`);
+  report('syscribe --version', version * 1000, 'ms');
+  report('syscribe resolve 43 --arch x86_64', resolve * 1000, 'ms');
+  report('--version / node -e 0 (goal ≤ 1.5)', version / node0, '×');
+  report('resolve / node -e 0 (goal ≤ 1.5)', resolve / node0, '×');
+}
+
 async function benchStrace() {
   console.log('\n== strace input');
-  const samples = findFiles(join(root, 'samples'), (f) => f.endsWith('strace.log'));
-  if (!samples.length) throw new Error('no samples/*/strace.log to build the benchmark log from');
-  const big = join(out, `strace-${bigMb}mb.log`);
-  const small = join(out, 'strace-1mb.log');
-  const size = await repeatInto(big, samples, bigMb * 1e6);
-  await repeatInto(small, samples, 1e6);
-  const lines = lineCount(big);
+  const mix = await generate('strace', { bytes: bigMb * 1e6 });
+  const big = mix.path;
+  const small = join(out, `mix-strace-${bigMb}mb-head-1mb.log`);
+  const size = mix.bytes;
+  headInto(small, big, 1e6);
+  const lines = mix.lines;
   const mb = size / 1e6;
-  console.log(`input: ${fmt(mb, 1)} MB, ${lines} lines (repeated ${samples.map((s) => s.slice(root.length + 1)).join(', ')})`);
+  console.log(`input: ${fmt(mb, 1)} MB, ${lines} lines, every strace style (${mix.files.length} files of test/fixtures/strace, bench/gen-mix.mjs)`);
   const wc = await measure('wc', ['-l', big]);
+  const mawk = await measure('mawk', ['{s=$2; sub(/\\(.*/,"",s); a[s]=1}', big]);
   const awk = await measure('awk', ['match($0, /[a-z_0-9]+\\(/) { c[substr($0, RSTART, RLENGTH - 1)]++ } END { for (k in c) n++; print n }', big]);
-  const sy = await measure(process.execPath, [bin, 'strace', big, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'strace-big.json')]);
-  const sySmall = await measure(process.execPath, [bin, 'strace', small, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'strace-small.json')]);
-  const mid = join(out, `strace-${Math.round(bigMb / 2)}mb.log`);
+  const sy = await measure(process.execPath, [bin, 'strace', big, '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'strace-big.json')]);
+  const sySmall = await measure(process.execPath, [bin, 'strace', small, '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'strace-small.json')]);
+  const mid = join(out, `mix-strace-${bigMb}mb-head-half.log`);
   headInto(mid, big, Math.round(size / 2));
-  const syMid = await measure(process.execPath, [bin, 'strace', mid, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'strace-mid.json')]);
+  const syMid = await measure(process.execPath, [bin, 'strace', mid, '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'strace-mid.json')]);
   report('wc -l (floor)', mb / wc.secs, 'MB/s');
-  report('awk one-liner extracting names', mb / awk.secs, 'MB/s');
+  report("mawk '{s=$2; sub(/\\(.*/,\"\",s); a[s]=1}' (simple extractor)", mb / mawk.secs, 'MB/s');
+  report('awk match() one-liner extracting names (README)', mb / awk.secs, 'MB/s');
   report('syscribe strace', mb / sy.secs, 'MB/s', `${fmt(lines / sy.secs / 1e6)} M lines/s`);
-  report('syscribe wall time / awk wall time (goal ≤ 1.0)', sy.secs / awk.secs, '×');
+  report('syscribe speed / simple mawk extractor speed (goal ≥ 1.0)', mawk.secs / sy.secs, '×');
+  report('syscribe speed / awk match() one-liner speed', awk.secs / sy.secs, '×');
   report('syscribe wall time / wc -l wall time', sy.secs / wc.secs, '×');
   report('peak RSS at 1 MB input', sySmall.rssKiB / 1024, 'MiB');
   report(`peak RSS at ${fmt(mb / 2, 0)} MB input`, syMid.rssKiB / 1024, 'MiB');
@@ -130,32 +135,31 @@ async function benchStrace() {
 
 async function benchAudit() {
   console.log('\n== audit input');
-  const fixtures = findFiles(join(root, 'test', 'fixtures', 'audit'), (f) => /\.(log|txt)$/.test(f) && !f.endsWith('README.md'));
-  if (!fixtures.length) throw new Error('no test/fixtures/audit/*.log to build the benchmark log from');
-  // Two inputs: (1) /var/log/audit/audit.log as auditd writes it (the real auditd recordings: raw + ENRICHED),
-  // (2) every form the parser reads, mixed (printk, syslog, journald, ausearch -i, JSON, loss lines, malformed).
-  const auditdOnly = fixtures.filter((f) => /auditd-enriched\.log$|ausearch-raw\.log$/.test(f));
+  // Two inputs (bench/gen-mix.mjs, seeds in bench/mix.json): (1) /var/log/audit/audit.log as auditd writes it
+  // (the real auditd recordings: raw + ENRICHED), (2) every form the parser reads, mixed (printk, syslog,
+  // journald, ausearch -i, JSON, loss lines, malformed): all of test/fixtures/audit.
   const inputs = [
-    { label: 'auditd audit.log', files: auditdOnly, path: join(out, 'audit-auditd.log') },
-    { label: 'all forms mixed', files: fixtures, path: join(out, 'audit-big.log') },
+    { label: 'auditd audit.log', recipe: 'auditd' },
+    { label: 'all forms mixed', recipe: 'audit' },
   ];
   const awkProg = '/type=SECCOMP|type=1326/ { for (i = 1; i <= NF; i++) if ($i ~ /^(arch|syscall)=/) k = k $i; c[k]++; k = "" } END { for (x in c) n++; print n }';
   for (const inp of inputs) {
-    const perLine = inp.files.reduce((a, f) => a + statSync(f).size, 0) / inp.files.reduce((a, f) => a + lineCount(f), 0);
-    const size = await repeatInto(inp.path, inp.files, Math.max(2e6 * perLine, 100e6));
-    const lines = lineCount(inp.path);
-    console.log(`${inp.label}: ${fmt(size / 1e6, 1)} MB, ${lines} lines (repeated ${inp.files.map((f) => f.slice(root.length + 1)).join(', ')})`);
+    const gen = await generate(inp.recipe);
+    inp.path = gen.path;
+    const size = gen.bytes;
+    const lines = gen.lines;
+    console.log(`${inp.label}: ${fmt(size / 1e6, 1)} MB, ${lines} lines (${gen.files.length} files: ${gen.files.map((f) => f.replace(/^test\/fixtures\/audit\//, '')).join(', ')})`);
     const awk = await measure('awk', [awkProg, inp.path]);
-    const sy = await measure(process.execPath, [bin, 'audit', inp.path, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-big.json')]);
-    const syF = await measure(process.execPath, [bin, 'audit', inp.path, '--comm', 'sc-logtest', '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-big-comm.json')]);
+    const sy = await measure(process.execPath, [bin, 'audit', inp.path, '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'audit-big.json')]);
+    const syF = await measure(process.execPath, [bin, 'audit', inp.path, '--comm', 'sc-logtest', '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'audit-big-comm.json')]);
     report(`[${inp.label}] awk one-liner (arch+syscall per record)`, lines / awk.secs / 1e6, 'M lines/s');
     report(`[${inp.label}] syscribe audit (goal ≥ 1 M lines/s)`, lines / sy.secs / 1e6, 'M lines/s');
     report(`[${inp.label}] syscribe wall time / awk wall time`, sy.secs / awk.secs, '×');
     report(`[${inp.label}] syscribe audit --comm X (every field decoded)`, lines / syF.secs / 1e6, 'M lines/s');
     if (inp === inputs[1]) {
-      const small = join(out, 'audit-small.log');
-      await repeatInto(small, fixtures, 1e6);
-      const mid = join(out, 'audit-mid.log');
+      const small = join(out, 'mix-audit-head-1mb.log');
+      headInto(small, inp.path, 1e6);
+      const mid = join(out, 'mix-audit-head-half.log');
       headInto(mid, inp.path, Math.round(size / 2));
       const sySmall = await measure(process.execPath, [bin, 'audit', small, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-small.json')]);
       const syMid = await measure(process.execPath, [bin, 'audit', mid, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-mid.json')]);
@@ -198,6 +202,16 @@ async function benchAudit() {
 
 async function benchRecord() {
   console.log('\n== record backends');
+  {
+    const runs = 7;
+    const [plain, rec] = await minOf(runs, [
+      ['strace', ['-f', '-o', '/dev/null', '/bin/true']],
+      [process.execPath, [bin, 'record', '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'rec-true.json'), '--', '/bin/true']],
+    ]);
+    report('strace -f -o /dev/null /bin/true (yardstick)', plain * 1000, 'ms', `min of ${runs}`);
+    report('syscribe record -- /bin/true', rec * 1000, 'ms');
+    report('record fixed overhead over plain strace (goal ≤ 200 ms)', (rec - plain) * 1000, 'ms');
+  }
   // A syscall-heavy workload: many small processes, each stat-ing files.
   const workload = ['sh', '-c', 'find /usr/share -type f -print0 2>/dev/null | head -z -n 40000 | xargs -0 -n 40 stat -c %s > /dev/null'];
   const runs = 3;
@@ -226,7 +240,7 @@ async function benchRecord() {
   } else console.log('bpftrace backend: skipped (needs root)');
 }
 
-const parts = { strace: benchStrace, audit: benchAudit, record: benchRecord };
+const parts = { startup: benchStartup, strace: benchStrace, audit: benchAudit, record: benchRecord };
 for (const [k, f] of Object.entries(parts)) {
   if (only && only !== k) continue;
   try {

@@ -2,7 +2,7 @@ import type { CommandModule } from 'yargs';
 import { type ArchId, archById } from '../arch.js';
 import { Collector } from '../collect/collector.js';
 import { generateProfile, nativeArchFor } from '../generate/index.js';
-import { formatReport } from './report.js';
+import { formatReport, quietly } from './report.js';
 import { type GeneratorArgs, checkOutputArgs, generatorOptionsFrom, withGeneratorOptions, writeProfile } from './generator-options.js';
 
 type Args = GeneratorArgs;
@@ -31,6 +31,6 @@ export const auditProfileCommand: CommandModule<object, Args> = {
     const { profile, report } = generateProfile(new Collector().result(), opts);
     await writeProfile(profile, argv);
     if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, output: argv.output }, null, 2)}\n`);
-    else process.stderr.write(formatReport(report, argv.output));
+    else process.stderr.write(quietly(formatReport(report, argv.output), argv.quiet));
   },
 };

@@ -15,9 +15,10 @@ import { NO_CONTAINER, type PodAttributionOptions, podOptionsFrom } from '../att
 import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.js';
 import { followFile } from '../sources/follow.js';
 import { eachLineOfFile } from '../sources/lines.js';
+import { Progress } from '../sources/progress.js';
 import type { LineResult, Observation } from '../types.js';
 import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, refuseEmpty, withGeneratorOptions, writeProfile } from './generator-options.js';
-import { formatReport } from './report.js';
+import { formatReport, quietly } from './report.js';
 import { escapeControl } from '../util/escape.js';
 
 export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
@@ -211,7 +212,15 @@ export const auditCommand: CommandModule<object, Args> = {
     const sink = new AuditSink(filter, pods && !split ? 'container' : split, argv['proc-root']);
     if (argv.dmesg) await eachLineOfCommand(DMESG_ARGV, (l, n) => sink.line(l, n, 'dmesg'));
     else if (argv.journal) await eachLineOfCommand(journalArgv(!!argv['journal-json']), (l, n) => sink.line(l, n, 'journalctl'));
-    else for (const f of files ?? [defaultInput()]) await eachLineOfFile(f, (l, n) => sink.line(l, n, f));
+    else {
+      const paths = files ?? [defaultInput()];
+      const progress = Progress.forInputs(paths, argv.quiet);
+      try {
+        for (const f of paths) await eachLineOfFile(f, (l, n) => sink.line(l, n, f), progress);
+      } finally {
+        progress?.done();
+      }
+    }
 
     const att = pods ? await import('../attribution/index.js') : undefined;
     const grouped = att && pods ? await att.attributeAudit(sink.byKey, sink.perKey, sink.all.result(), pods) : undefined;
@@ -240,7 +249,9 @@ export const auditCommand: CommandModule<object, Args> = {
     }
     const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, ...extra };
     if (argv.json) process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
-    else {
+    else if (argv.quiet) {
+      if (totals.lossSignals) process.stderr.write(`WARNING: the log says ${totals.lost} records were lost (${totals.lossSignals} loss signals): the profiles may be incomplete\n`);
+    } else {
       process.stderr.write(`${written.length} profile(s) in ${dir} (one per ${split}):\n`);
       for (const w of written) process.stderr.write(`  ${escapeControl(w.key)}: ${escapeControl(w.file)} (${w.syscalls} syscalls observed${w.containers && att ? `; ${escapeControl(att.describeMembers(w.containers))}` : ''})
 `);
@@ -326,5 +337,5 @@ async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: 
   await flush(true);
   const { report } = generateProfile(sink.all.result(), opts);
   if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, ...sink.filterJson(), output: argv.output }, null, 2)}\n`);
-  else process.stderr.write(`${formatReport(report, argv.output)}${sink.filterLine()}\n`);
+  else process.stderr.write(quietly(`${formatReport(report, argv.output)}${sink.filterLine()}\n`, argv.quiet));
 }

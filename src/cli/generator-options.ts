@@ -20,7 +20,7 @@ import { writeStdout } from '../write/stdio.js';
 import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { SPO_VERSIONS, takesErrno } from '../profile/vocabulary.js';
 import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
-import { formatReport, nothingObserved } from './report.js';
+import { formatReport, nothingObserved, quietly } from './report.js';
 
 export interface GeneratorArgs {
   baseline: string;
@@ -43,6 +43,7 @@ export interface GeneratorArgs {
   name?: string;
   json?: boolean;
   'allow-empty'?: boolean;
+  quiet?: boolean;
 }
 
 /** yargs collects a repeated flag into an array; for single-valued flags keep the last. */
@@ -71,6 +72,7 @@ export function withGeneratorOptions<T>(y: Argv<T>, observing = true): Argv<T & 
     .option('crd-version', { choices: [...SPO_VERSIONS], default: 'v1beta1', describe: 'SeccompProfile apiVersion', group: 'Output:' })
     .option('name', { type: 'string', describe: 'metadata.name of the SeccompProfile (--format crd)', group: 'Output:' })
     .option('json', { type: 'boolean', describe: 'Print the summary as JSON on stdout (the profile then needs -o)', group: 'Output:' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'No summary and no progress line on stderr (warnings and errors still print)', group: 'Output:' })
     // A single-valued flag given twice: the last one wins.
     .coerce(['baseline', 'kernel', 'runtime', 'default-action', 'errno', 'output', 'format', 'crd-version', 'name'], lastValue) as unknown as Argv<T & GeneratorArgs>;
 }
@@ -165,6 +167,6 @@ export async function emitProfile(
   const { profile, report } = generateProfile(observed, opts);
   await writeProfile(profile, a);
   if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...report, output: a.output }, null, 2)}\n`);
-  else process.stderr.write(formatReport(report, a.output) + (more.summary ?? ''));
+  else process.stderr.write(quietly(formatReport(report, a.output) + (more.summary ?? ''), a.quiet));
   return { profile, report };
 }

@@ -3,12 +3,12 @@
  * Exit codes: 0 success, 1 a finding, 2 usage or input error, 70 an internal
  * error (a bug: "please report"), 141 stdout's reader went away.
  */
-import yargs, { type Argv, type CommandModule } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv, CommandModule } from 'yargs';
 import { createRequire } from 'node:module';
 import { EXIT_INTERNAL, EXIT_USAGE, OptionError, UserError } from '../errors.js';
 import { flagFor } from './flags.js';
 import { commands } from './commands.js';
+import { simpleResolveArgs } from './fast-path.js';
 import { escapeControl } from '../util/escape.js';
 import { guardStdio } from '../write/stdio.js';
 import { closest } from '../util/suggest.js';
@@ -55,8 +55,11 @@ export function isDebug(argv: string[]): boolean {
   return argv.includes('--debug') || process.env.SYSCRIBE_DEBUG === '1';
 }
 
+/** The yargs parser with every command (each command's module is loaded only when it runs: commands.ts). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function buildCli(argv: string[], cmds: CommandModule<any, any>[] = commands): Argv {
+export async function buildCli(argv: string[], cmds: CommandModule<any, any>[] = commands): Promise<Argv> {
+  // Imported here, not at the top: `--version` needs no parser, and yargs alone costs about as much as starting node.
+  const { default: yargs } = await import('yargs');
   let cli = yargs(protectStdin(argv))
     .scriptName('syscribe')
     .usage('syscribe <command> [options]\n\nWrite Linux seccomp profiles from what an application really does.')
@@ -90,6 +93,12 @@ export function buildCli(argv: string[], cmds: CommandModule<any, any>[] = comma
       throw new UserError(`${line}\nRun 'syscribe --help' (or 'syscribe <command> --help') for usage.`);
     });
   for (const c of cmds) cli = cli.command(c);
+  // yargs lays out the running command's help text before calling its handler, in case the handler
+  // fails later; our .fail() never prints help, and that layout (string-width, wrap-ansi) costs more
+  // than the whole of `syscribe resolve`. `--help` still lays it out when asked.
+  const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } })
+    .getInternalMethods?.().getUsageInstance?.();
+  if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
   return cli;
 }
 
@@ -127,10 +136,21 @@ export function errorLines(e: unknown, debug: boolean): string {
 
 /** Run the CLI; returns the exit code. `cmds`: the command modules (tests add their own). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function main(argv: string[] = hideBin(process.argv), cmds: CommandModule<any, any>[] = commands): Promise<number> {
+export async function main(argv: string[] = process.argv.slice(2), cmds: CommandModule<any, any>[] = commands): Promise<number> {
   guardStdio(); // EPIPE on stdout: quiet exit 141; ENOSPC & co.: one line, exit 2
+  if (argv.length === 1 && argv[0] === '--version') {
+    process.stdout.write(`${pkg.version}\n`);
+    return 0;
+  }
   try {
-    await buildCli(argv, cmds).parseAsync();
+    // `resolve N --arch A` needs no parser (fast-path.ts); SYSCRIBE_NO_FAST_PATH=1 always parses with yargs (tests).
+    const simple = cmds !== commands || process.env.SYSCRIBE_NO_FAST_PATH === '1' ? undefined : simpleResolveArgs(argv);
+    if (simple) {
+      const { resolveCommand } = await import('./resolve.js');
+      await resolveCommand.handler(simple as never);
+      return 0;
+    }
+    await (await buildCli(argv, cmds)).parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
     process.stderr.write(errorLines(e, isDebug(argv)));

@@ -39,6 +39,12 @@ export function nothingObserved(o: { lines: LineCounts; unknown: UnknownSyscall[
     `${unknown ? `, only ${unknown} calls of unknown syscall numbers` : ''}${detail ? `; ${detail}` : ''}`;
 }
 
+/** With --quiet, only the WARNING lines of a summary (a profile that may be incomplete is never silent). */
+export function quietly(summary: string, quiet: boolean | undefined): string {
+  if (!quiet) return summary;
+  return summary.split('\n').filter((l) => l.startsWith('WARNING:')).map((l) => `${l}\n`).join('');
+}
+
 export function formatReport(r: GenerateReport, output?: string): string {
   let s = '';
   s += r.baseline === 'none'

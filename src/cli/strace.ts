@@ -2,6 +2,7 @@ import type { CommandModule } from 'yargs';
 import { archOption } from './arch-option.js';
 import { Collector } from '../collect/collector.js';
 import { ingestStrace } from '../ingest/strace-files.js';
+import { Progress } from '../sources/progress.js';
 import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
 
 interface Args extends GeneratorArgs { files: string[]; 'default-arch'?: string }
@@ -27,7 +28,12 @@ export const straceCommand: CommandModule<object, Args> = {
       defaultArch = archOption(argv['default-arch'], '--default-arch').id;
     }
     const collector = new Collector();
-    await ingestStrace(argv.files, collector, defaultArch ? { defaultArch } : {});
+    const progress = Progress.forInputs(argv.files, argv.quiet);
+    try {
+      await ingestStrace(argv.files, collector, { ...(defaultArch ? { defaultArch } : {}), ...(progress ? { progress } : {}) });
+    } finally {
+      progress?.done();
+    }
     await emitProfile(collector.result(), argv, opts);
   },
 };

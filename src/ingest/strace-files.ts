@@ -8,10 +8,13 @@ import type { ArchId } from '../arch.js';
 import type { Collector } from '../collect/collector.js';
 import { eachLineOfFile } from '../sources/lines.js';
 import { StraceParser } from './strace.js';
+import type { Progress } from '../sources/progress.js';
 
 export interface IngestStraceOptions {
   /** The arch of processes with no personality hint (default: this machine's). */
   defaultArch?: ArchId;
+  /** A terminal's progress line (sources/progress.ts). */
+  progress?: Progress;
 }
 
 /** Linux's largest pid_max. */
@@ -74,7 +77,7 @@ export async function ingestStrace(paths: string[], collector: Collector, opts: 
       ...(shared ? { births: shared } : {}),
     });
     const source = inp.path;
-    await eachLineOfFile(inp.path, (line, n) => collector.line(parser.line(line), n, line, source));
+    await eachLineOfFile(inp.path, (line, n) => collector.line(parser.line(line), n, line, source), opts.progress);
     for (const o of parser.end()) collector.add(o);
   }
 }

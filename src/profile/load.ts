@@ -30,7 +30,7 @@
  *   profile in, which syscribe cannot look up.
  */
 import { promises as fsp } from 'node:fs';
-import { parseAllDocuments } from 'yaml';
+import { yaml } from '../util/lazy-yaml.js';
 import { UserError } from '../errors.js';
 import { describeOpenError, inputLabel, openRawInput } from '../sources/lines.js';
 import type { SeccompProfile } from './types.js';
@@ -233,7 +233,7 @@ export function parseProfileText(text: string, source: string, opts: LoadOptions
     }
   } else {
     // intAsBigInt: 64-bit argument values exactly (canonicalNumbers turns the small ones back into numbers).
-    for (const d of parseAllDocuments(t, { intAsBigInt: true })) {
+    for (const d of yaml().parseAllDocuments(t, { intAsBigInt: true })) {
       if (d.errors.length) throw new UserError(`${source}: invalid YAML: ${d.errors[0]!.message.split('\n')[0]}`);
       let js: unknown;
       try {

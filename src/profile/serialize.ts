@@ -3,7 +3,7 @@
  * trailing newline. The same profile always gives the same bytes. Argument
  * values are written exactly (64-bit values as integer literals, never doubles).
  */
-import { stringify as yamlStringify } from 'yaml';
+import { yaml } from '../util/lazy-yaml.js';
 import { stringifyJsonExact } from './exact-json.js';
 import { canonicalArg } from './canonical.js';
 import { SPO_GROUP, type SpoVersion } from './vocabulary.js';
@@ -52,7 +52,7 @@ export function profileToCrd(p: SeccompProfile, opts: { name: string; version?: 
     metadata,
     spec,
   };
-  return yamlStringify(doc, { lineWidth: 0 });
+  return yaml().stringify(doc, { lineWidth: 0 });
 }
 
 /** Labels and annotations of a SeccompProfile object (e.g. SPO's partial-profile labels, src/attribution/spo.ts). */

@@ -1,18 +1,17 @@
 /** validate: every profile written or read is checked with ajv against SECCOMP_SCHEMA. */
-import AjvModule from 'ajv';
-import type { ErrorObject, ValidateFunction } from 'ajv';
-import { SECCOMP_SCHEMA } from './schema.js';
+import type { ErrorObject } from 'ajv';
+import { validate as generatedValidate } from './validate.generated.js';
 import type { SeccompProfile } from './types.js';
 import { UserError } from '../errors.js';
 import { U64_MAX } from './exact-json.js';
 
-type AjvCtor = typeof AjvModule.default;
-const Ajv: AjvCtor = (AjvModule as unknown as { default?: AjvCtor }).default ?? (AjvModule as unknown as AjvCtor);
-
-let compiled: ValidateFunction | undefined;
+/**
+ * The validator for SECCOMP_SCHEMA (schema.ts), compiled at build time with ajv's standalone
+ * code generation (scripts/gen-validator.mjs): no schema compiler is loaded or run at start-up.
+ */
+type ValidateFunction = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
 function validator(): ValidateFunction {
-  compiled ??= new Ajv({ allErrors: true, strict: true }).compile(SECCOMP_SCHEMA);
-  return compiled;
+  return generatedValidate as ValidateFunction;
 }
 
 function describe(e: ErrorObject): string {

@@ -7,7 +7,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadExeca } from '../util/exec.js';
+import { spawn, spawnSync } from 'node:child_process';
 import type { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { StraceParser } from '../ingest/strace.js';
@@ -76,18 +76,23 @@ const DROPPED_LINE = Object.freeze({ kind: 'ignored' }) as LineResult;
 export const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGSEGV: 11, SIGPIPE: 13, SIGTERM: 15, SIGABRT: 6 };
 
 export async function recordWithStrace(target: RecordTarget, collector: Collector, opts: StraceRecordOptions = {}): Promise<RecordOutcome> {
-  const execa = await loadExeca();
   const strace = which('strace');
   if (!strace) throw new UserError('strace is not installed: apt-get install -y strace (or dnf install strace)');
   const dir = await mkdtemp(join(tmpdir(), 'syscribe-record-'));
   const fifo = join(dir, 'strace.fifo');
   try {
-    await execa('mkfifo', ['-m', '0600', fifo]);
+    // node:child_process, not execa: record's fixed cost is start-up, and execa is the heaviest import.
+    const mk = spawnSync('mkfifo', ['-m', '0600', fifo], { stdio: ['ignore', 'ignore', 'pipe'], encoding: 'utf8' });
+    if (mk.status !== 0) throw new UserError(`mkfifo ${fifo}: ${mk.error?.message ?? mk.stderr.trim()}`);
     const args = ['-f', '-qq', ...(opts.straceArgs ?? []), '-o', fifo];
     if (target.pid !== undefined) args.push('-p', String(target.pid));
     else args.push('--', ...target.cmd!);
     // strace is never killed on a timer: it ends when the traced program does (see forward()).
-    const child = execa(strace, args, { stdio: 'inherit', reject: false, forceKillAfterDelay: false });
+    const child = spawn(strace, args, { stdio: 'inherit' });
+    const exited = new Promise<{ exitCode: number | undefined; signal: NodeJS.Signals | undefined }>((resolve) => {
+      child.once('error', () => resolve({ exitCode: undefined, signal: undefined }));
+      child.once('exit', (code, sig) => resolve({ exitCode: code ?? undefined, signal: sig ?? undefined }));
+    });
 
     let interrupted = false;
     let signal: NodeJS.Signals | undefined;
@@ -116,8 +121,8 @@ export async function recordWithStrace(target: RecordTarget, collector: Collecto
     const toParser = (line: string, n: number) => collector.line(parser.line(line), n, line, 'strace');
     const stage = opts.stage?.(toParser, (line, n) => collector.line(DROPPED_LINE, n, line, 'strace'));
     let staged = 0;
-    const reading = eachLineOfFifo(fifo, stage ? (line, n) => (staged++, stage.line(line, n)) : toParser, child);
-    const result = await child;
+    const reading = eachLineOfFifo(fifo, stage ? (line, n) => (staged++, stage.line(line, n)) : toParser, exited);
+    const result = await exited;
     await reading;
     stage?.end();
     process.off('SIGINT', onInt);

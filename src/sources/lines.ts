@@ -11,6 +11,7 @@ import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
 import { EXIT_USAGE, UserError } from '../errors.js';
 import { type LineHandler, LineSplitter } from './split-lines.js';
+import type { Progress } from './progress.js';
 
 export type { LineHandler } from './split-lines.js';
 
@@ -188,17 +189,22 @@ async function takeStream(path: string, h: Held): Promise<Readable> {
  * pipes, FIFOs and devices are read as streams, once.
  */
 export async function openInput(path: string): Promise<Readable> {
+  return (await openInputParts(path)).stream;
+}
+
+/** openInput, and the file stream itself (its bytesRead counts bytes before gunzip) when it is a regular file. */
+async function openInputParts(path: string): Promise<{ stream: Readable; raw?: { bytesRead: number } }> {
   const h = await holdIfStream(path);
-  if (h) return takeStream(path, h);
+  if (h) return { stream: await takeStream(path, h) };
   const fh = await openFile(path);
   try {
     const magic = Buffer.alloc(2);
     const { bytesRead } = await fh.read(magic, 0, 2, 0);
     const raw = fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: true });
-    if (!isGzip(magic.subarray(0, bytesRead))) return raw;
+    if (!isGzip(magic.subarray(0, bytesRead))) return { stream: raw, raw };
     const gunzip = createGunzip();
     raw.on('error', (e) => gunzip.destroy(e));
-    return raw.pipe(gunzip);
+    return { stream: raw.pipe(gunzip), raw };
   } catch (e) {
     await fh.close().catch(() => undefined);
     throw e;
@@ -217,22 +223,30 @@ export async function openRawInput(path: string): Promise<Readable> {
   return fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: true });
 }
 
+/** Told after each chunk: its length in bytes and the lines delivered so far. */
+export type ChunkHandler = (bytes: number, lines: number) => void;
+
 /**
  * Feed every line of a byte stream to `onLine`. Resolves at end of stream;
  * rejects (and stops reading) when the stream fails or `onLine` throws.
  */
-export async function eachLine(input: Readable, onLine: LineHandler): Promise<void> {
+export async function eachLine(input: Readable, onLine: LineHandler, onChunk?: ChunkHandler): Promise<void> {
   const splitter = new LineSplitter(onLine);
   // An early exit (onLine throws) destroys the stream: for-await calls return() on it.
-  for await (const chunk of input) splitter.push(chunk as Buffer | string);
+  for await (const chunk of input) {
+    splitter.push(chunk as Buffer | string);
+    onChunk?.((chunk as Buffer | string).length, splitter.lines);
+  }
   splitter.end();
 }
 
-/** Open a path and feed its lines. */
-export async function eachLineOfFile(path: string, onLine: LineHandler): Promise<void> {
-  const input = await openInput(path);
+/** Open a path and feed its lines; `progress` (a terminal's progress line) is told the bytes read from the path. */
+export async function eachLineOfFile(path: string, onLine: LineHandler, progress?: Progress): Promise<void> {
+  const { stream: input, raw } = await openInputParts(path);
+  let seen = 0;
+  progress?.nextInput();
   try {
-    await eachLine(input, onLine);
+    await eachLine(input, onLine, progress && ((bytes, lines) => progress.update(raw ? raw.bytesRead : (seen += bytes), lines)));
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code && !(err instanceof UserError)) throw describeOpenError(path, err);
