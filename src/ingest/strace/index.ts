@@ -48,6 +48,7 @@ import type { LineResult, Observation } from '../../types.js';
 import { decodeArgs } from '../strace-args.js';
 import { type Call, type Pending, type PidState, made } from './calls.js';
 import { hashOf, isDigit, isIdent, leadingInt, nameAt, resultAt, unknownNumber } from './scanner.js';
+import { SummaryTables } from './summary.js';
 import { type Family, F_DECODE, F_EXEC, F_FORK, F_HINT32, F_HINT64, familyOf, multiplexed } from './tables.js';
 
 export interface StraceParserOptions {
@@ -72,9 +73,6 @@ const UNFINISHED = ' <unfinished ...>';
 const DETACHED = ' <detached ...>';
 const NO_PID = -1;
 
-/** Summary table column headings (strace -c/-C, any -U selection). */
-const TABLE_WORDS = new Set(['%time', 'seconds', 'usecs/call', 'msecs/call', 'nsecs/call', 'secs/call', 'calls', 'errors', 'syscall', 'shortest', 'longest']);
-
 export class StraceParser {
   private readonly def: ArchId;
   private readonly fam: Family;
@@ -93,12 +91,7 @@ export class StraceParser {
   /** The state whose last call line was cut and may go on in the next line. */
   private lastOpen: PidState | undefined;
   private callLines = 0;
-  // summary tables
-  private table = 0; // 0 none, 1 header seen, 2 rows, 3 closing separator seen
-  private tableCols: string[] = [];
-  private tableArch: ArchId;
-  private nextTableArch: ArchId | undefined;
-  private tableDup = false;
+  private readonly summary: SummaryTables;
 
   constructor(opts: StraceParserOptions = {}) {
     this.def = opts.defaultArch ?? hostArch().id;
@@ -107,7 +100,7 @@ export class StraceParser {
     this.filePid = opts.pid;
     this.births = opts.births ?? new Map();
     this.sharedBirths = opts.births !== undefined;
-    this.tableArch = this.def;
+    this.summary = new SummaryTables(this.fam, this.def);
   }
 
   /** One line in (without its newline), a LineResult out. Never throws on bad input. */
@@ -116,8 +109,8 @@ export class StraceParser {
     let text = raw;
     let len = text.length;
     if (len > 0 && text.charCodeAt(len - 1) === 13) text = text.slice(0, --len);
-    if (this.table !== 0) {
-      const r = this.tableLine(text);
+    if (this.summary.table !== 0) {
+      const r = this.summary.line(text);
       if (r !== undefined) return r;
     }
     if (len === 0) return IGNORED;
@@ -601,7 +594,7 @@ export class StraceParser {
   private other(text: string, prefixed: boolean, why?: string): LineResult {
     const open = this.lastOpen;
     if (open?.pending?.open) return this.continuation(open, text);
-    const h = this.tableHeader(text);
+    const h = this.summary.header(text, this.callLines);
     if (h) return h;
     if (/^[\s-]+$/.test(text)) return IGNORED; // a stray table separator
     if (prefixed) return this.malformed(why ?? 'no syscall after the prefix');
@@ -633,67 +626,4 @@ export class StraceParser {
 
   private malformed(reason: string): LineResult {
     return { kind: 'malformed', reason };
-  }
-
-  // ---------------------------------------------------------------- -c / -C tables
-
-  private tableHeader(text: string): LineResult | undefined {
-    const t = text.trim();
-    if (t.startsWith('System call usage summary for ')) {
-      const m = /for (.+?) mode/.exec(t);
-      const mode = m?.[1];
-      this.nextTableArch = mode === '32 bit' ? this.fam.alt32 : mode === 'x32' ? 'x32' : mode === '64 bit' ? this.fam.native : undefined;
-      return this.nextTableArch === undefined ? this.malformed(`unknown personality "${mode}"`) : IGNORED;
-    }
-    const cols = t.replace(/^%\s+time\b/, '%time').replace(/\s%\s+time\b/, ' %time').split(/\s+/);
-    if (!cols.includes('syscall') || !cols.every((w) => TABLE_WORDS.has(w))) return undefined;
-    this.tableCols = cols;
-    this.table = 1;
-    this.tableArch = this.nextTableArch ?? this.def;
-    this.nextTableArch = undefined;
-    // -C prints the calls and then their summary: the calls were counted already.
-    this.tableDup = this.callLines > 0;
-    return IGNORED;
-  }
-
-  /** A line while a summary table is open; undefined: not a table line, parse it normally. */
-  private tableLine(text: string): LineResult | undefined {
-    const t = text.trim();
-    const sep = t.length > 0 && t.charCodeAt(0) === 45 && /^[-\s]+$/.test(t);
-    if (this.table === 1) {
-      if (sep) {
-        this.table = 2;
-        return IGNORED;
-      }
-      this.table = 0;
-      return undefined;
-    }
-    if (sep) {
-      this.table = this.table === 2 ? 3 : 0;
-      return IGNORED;
-    }
-    const tok = t.split(/\s+/);
-    let cols = this.tableCols;
-    if (tok.length === cols.length - 1 && cols.includes('errors')) cols = cols.filter((c) => c !== 'errors');
-    const ni = cols.indexOf('syscall');
-    const name = tok.length === cols.length ? tok[ni] : undefined;
-    if (this.table === 3 || name === 'total') {
-      this.table = 0;
-      return name === 'total' ? IGNORED : undefined;
-    }
-    if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || nameAt(this.fam.names, name, 0, name.length, hashOf(name, 0, name.length)) === undefined) {
-      this.table = 0;
-      return undefined;
-    }
-    const ci = cols.indexOf('calls');
-    const count = ci >= 0 ? Number(tok[ci]) : 1;
-    if (!Number.isInteger(count) || count < 0) return this.malformed('summary row: calls is not a number');
-    if (this.tableDup || count === 0) return IGNORED;
-    const nr = unknownNumber(name);
-    if (nr !== undefined) return { kind: 'parsed', obs: [{ arch: this.tableArch, nr, count }] };
-    const obs: Observation[] = [{ arch: this.tableArch, name, count }];
-    const via = this.multiplexed(name, this.tableArch);
-    if (via !== undefined) obs.push({ arch: this.tableArch, name: via, count });
-    return { kind: 'parsed', obs };
-  }
-}
+  }}
