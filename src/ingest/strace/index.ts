@@ -45,7 +45,7 @@ import { type ArchId, X32_SYSCALL_BIT, archById, hostArch } from '../../arch.js'
 import { canonicalName, syscallName } from '../../resolve.js';
 import { OVERLONG_LINE, OVERLONG_REASON } from '../../sources/split-lines.js';
 import type { LineResult, Observation } from '../../types.js';
-import { decodeArgs } from '../strace-args.js';
+import { decodeArgs } from './args.js';
 import { type Call, type Pending, type PidState, made } from './calls.js';
 import { hashOf, isDigit, isIdent, leadingInt, nameAt, resultAt, unknownNumber } from './scanner.js';
 import { SummaryTables } from './summary.js';

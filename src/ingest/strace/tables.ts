@@ -1,7 +1,7 @@
 /** strace's name tables per arch family: which names a call line may carry, per-name flags, personalities, socketcall/ipc multiplexers. */
 import { type Arch, type ArchId, ARCHES, archById } from '../../arch.js';
 import { ALIASES, existsOn, tableEntries } from '../../resolve.js';
-import { ARG_DECODED_SYSCALLS } from '../strace-args.js';
+import { ARG_DECODED_SYSCALLS } from './args.js';
 import { hashNames } from './scanner.js';
 
 export const F_DECODE = 1; // arguments decoded (socket, personality, clone)
