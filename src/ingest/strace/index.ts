@@ -16,7 +16,7 @@
  *
  * The hot path is one hand-written scan of the line's prefix up to the first
  * `(`: the arguments are never split or copied, except for the three
- * syscalls whose arguments RuntimeDefault profiles test (see strace-args.ts).
+ * syscalls whose arguments RuntimeDefault profiles test (see args.ts).
  *
  * Architectures. A process starts with `defaultArch` (or the arch its parent
  * had when it forked) and changes on strace's personality banner
