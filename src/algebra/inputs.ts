@@ -6,7 +6,7 @@
  * turns it into a profile allowing exactly what it shows, with the default
  * action the profile inputs share (or --default-action, else SCMP_ACT_ERRNO),
  * so it merges like any other input. `syscribe merge` passes
- * ingest/any.ts ingestRecording + generate/index.ts observedToAllowProfile
+ * ingest/drivers/any.ts ingestRecording + generate/index.ts observedToAllowProfile
  * (src/cli/commands.ts). A caller without a loader merges profiles only: a
  * recording is refused with a message saying how to make a profile of it first.
  */
