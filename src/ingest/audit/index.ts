@@ -68,7 +68,7 @@ export function parseAuditLine(text: string, detail = true): LineResult {
 }
 
 /** The per-line dispatch over the forms, on one parser's state. */
-export function parseLine(st: ParserState, text: string, detail = true): LineResult {
+function parseLine(st: ParserState, text: string, detail = true): LineResult {
   let c0 = text.charCodeAt(0);
   if (c0 === 0 || c0 === 0x1e) {
     // NUL padding (a copytruncate'd log whose writer kept its offset), json-seq's RS (RFC 7464): the record follows.
