@@ -7,7 +7,8 @@ import { defineConfig } from 'vitest/config';
  * - integration (test/integration): real strace, auditd, runc/crun, podman, docker, bpftrace,
  *   tracefs. They share auditd, runc container ids and /var/log/audit: files run one at a time,
  *   after the unit files (groupOrder), so their timings do not compete with them.
- * `npx vitest run --project unit` runs only the fast half.
+ * `npx vitest run --project unit` runs only the fast half. Vitest runs (CPUs - 1) files at a
+ * time: on a 2-core machine that is one, so the parallelism shows from 3 cores up.
  */
 export default defineConfig({
   test: {

@@ -1,20 +1,14 @@
 import type { CommandModule } from 'yargs';
-import { ARCHES, type ArchId, archById } from '../arch.js';
+import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
-import { canonicalName } from '../resolve.js';
-import { Collector } from '../collect/collector.js';
+import { CHECK_BASELINES, type CheckBaseline, runCheck } from '../app/check.js';
 import { EXIT_FINDING, UserError } from '../errors.js';
-import { type CheckResult, checkObserved } from '../generate/check.js';
+import type { CheckResult } from '../generate/check.js';
 import { parseKernel } from '../generate/flatten.js';
-import { sniffInput } from '../algebra/inputs.js';
-import { type LoadOptions, loadProfileFile } from '../profile/load.js';
 import { targetFrom } from './target-options.js';
-import { ingestRecording } from '../ingest/any.js';
 import { formatLines, formatUnknown, nothingObserved } from './report.js';
 import { escapeControl } from '../util/escape.js';
-import { inputLabel, isStreamInput } from '../sources/lines.js';
 import { type CapArgs, capSpecFrom, withCapOptions } from './cap-options.js';
-import { capsFor, checkCapSpec, hasCapSpec } from '../profile/capabilities.js';
 
 interface Args extends CapArgs {
   inputs: string[];
@@ -23,46 +17,6 @@ interface Args extends CapArgs {
   kernel?: string;
   'all-runtimes'?: boolean;
   json?: boolean;
-}
-
-const RUNTIMES = ['containerd', 'crio', 'docker'] as const;
-type Runtime = (typeof RUNTIMES)[number];
-
-/**
- * Profiles count as "what the app calls": every name a rule allows or logs.
- * An input that is neither (empty, `[]`, `null`, a YAML alias bomb, a text
- * with no line either parser understands) is an input error: the loader's
- * own one-line reason, exit 2 — never "nothing would be blocked".
- */
-async function collectInputs(paths: string[], collector: Collector, arch: ArchId | undefined, load: LoadOptions): Promise<void> {
-  for (const p of paths) {
-    let profiles = (await sniffInput(p)) === 'profile' ? await loadProfileFile(p, load) : undefined;
-    if (!profiles) {
-      const mine = new Collector();
-      await ingestRecording(p, mine);
-      const r = mine.result();
-      if (r.lines.parsed === 0 && r.lines.ignored === 0) {
-        // A pipe cannot be read again for the loader's reason: say it here.
-        if (await isStreamInput(p)) throw new UserError(`${inputLabel(p)}: ${r.lines.malformed ? 'neither a seccomp profile nor a strace or audit log' : 'empty input'}`);
-        profiles = await loadProfileFile(p, load); // throws its reason
-      }
-      else collector.absorb(r);
-    }
-    if (profiles) {
-      for (const lp of profiles) {
-        for (const n of lp.notes) process.stderr.write(`note: ${n}\n`);
-        const arches = (lp.profile.architectures ?? []).map((s) => ARCHES.find((a) => a.scmp === s)!.id);
-        const on: ArchId[] = arch ? [arch] : arches.length ? arches : ['x86_64'];
-        for (const r of lp.profile.syscalls ?? []) {
-          if (r.action !== 'SCMP_ACT_ALLOW' && r.action !== 'SCMP_ACT_LOG') continue;
-          for (const name of r.names) {
-            const a = on.find((x) => canonicalName(name, archById(x)) !== undefined) ?? on[0]!;
-            collector.add({ arch: a, name });
-          }
-        }
-      }
-    }
-  }
 }
 
 const VERDICT_WORDS: Record<string, string> = {
@@ -86,7 +40,7 @@ export const checkCommand: CommandModule<object, Args> = {
   builder: (y) =>
     withCapOptions(y)
       .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'strace logs, audit logs or profiles' })
-      .option('baseline', { choices: [...RUNTIMES], default: 'containerd', describe: 'Which RuntimeDefault' })
+      .option('baseline', { choices: [...CHECK_BASELINES], default: 'containerd', describe: 'Which RuntimeDefault' })
       .option('all-runtimes', { type: 'boolean', describe: 'containerd, CRI-O and Docker side by side (exit 1 if any blocks)' })
       .option('arch', { type: 'string', describe: 'Node architecture (default: the recording\'s)' })
       .option('kernel', { type: 'string', describe: 'Node kernel X.Y (default: running kernel)' })
@@ -96,30 +50,21 @@ export const checkCommand: CommandModule<object, Args> = {
       .example('$0 check --baseline docker --cap-add SYS_ADMIN app.strace', 'with an extra capability on top of Docker\'s default set')
       .example('$0 check --json app.json', 'a profile as input, machine-readable') as never,
   handler: async (argv) => {
-    let arch: ArchId | undefined;
-    if (argv.arch) {
-      arch = archOption(argv.arch).id;
-    }
+    const arch: ArchId | undefined = argv.arch ? archOption(argv.arch).id : undefined;
     if (argv.kernel) parseKernel(argv.kernel);
-    const caps = capSpecFrom(argv);
-    checkCapSpec(caps);
-    const collector = new Collector();
-    // A moby-format profile among the inputs is flattened for --arch (default: this machine's), --cap (default: the baseline's set), --kernel.
-    await collectInputs(argv.inputs, collector, arch, { target: targetFrom(argv, argv.baseline as Runtime) });
-    const observed = collector.result();
-    // A CI gate must not pass on nothing (an empty file, an empty pipe, a log with no calls).
-    let seen = 0;
-    for (const m of observed.arches.values()) seen += m.size;
-    if (seen === 0 && observed.unknown.length === 0) throw new UserError(`${nothingObserved(observed)}: nothing to check`, EXIT_FINDING);
-    const opts = {
+    const run = await runCheck({
+      inputs: argv.inputs,
+      baselines: argv['all-runtimes'] ? [...CHECK_BASELINES] : [argv.baseline as CheckBaseline],
+      ...(arch ? { arch } : {}),
       ...(argv.kernel ? { kernel: argv.kernel } : {}),
-      ...(arch ? { arches: [arch] } : {}),
-    };
-    const baselines: Runtime[] = argv['all-runtimes'] ? [...RUNTIMES] : [argv.baseline as Runtime];
-    const results = baselines.map((b) => checkObserved(observed, b, hasCapSpec(caps) ? { ...opts, caps: capsFor(b, caps) } : opts));
-    const blocked = results.some((r) => r.blocked);
-    // A number no table knows may be anything, a blocked call included: a finding, never "nothing would be blocked".
-    const cannotTell = observed.unknown.length > 0;
+      caps: capSpecFrom(argv),
+      // A moby-format profile among the inputs is flattened for --arch (default: this machine's), --cap (default: the baseline's set), --kernel.
+      load: { target: targetFrom(argv, argv.baseline as CheckBaseline) },
+      onNote: (n) => process.stderr.write(`note: ${n}\n`),
+    });
+    const { observed, results, blocked, cannotTell } = run;
+    // A CI gate must not pass on nothing (an empty file, an empty pipe, a log with no calls).
+    if (run.seen === 0 && observed.unknown.length === 0) throw new UserError(`${nothingObserved(observed)}: nothing to check`, EXIT_FINDING);
     if (argv.json) {
       process.stdout.write(`${JSON.stringify({ blocked, cannotTell, results, lines: observed.lines, unknown: observed.unknown, malformed: observed.malformed }, null, 2)}\n`);
     } else {

@@ -1,14 +1,13 @@
 import type { CommandModule } from 'yargs';
-import { countAllowed, type MergeOptions, mergeProfiles } from '../algebra/merge.js';
-import { type InputLoaders, loadMergeInputs } from '../algebra/inputs.js';
+import { countAllowed, type MergeOptions } from '../algebra/merge.js';
+import type { InputLoaders } from '../algebra/inputs.js';
+import { runMerge } from '../app/merge.js';
 import { UserError } from '../errors.js';
-import type { SeccompProfile } from '../profile/types.js';
 import { SPO_VERSIONS } from '../profile/vocabulary.js';
-import { type CrdVersion, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
-import { assertValidProfile } from '../profile/validate.js';
+import { type CrdVersion, isValidK8sName } from '../profile/serialize.js';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkOutput, checkOutputDir, writeOutput } from '../write/output.js';
+import { checkOutputDir, writeOutput } from '../write/output.js';
 import { escapeControl } from '../util/escape.js';
 import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
@@ -35,39 +34,35 @@ export function mergeOptionsFrom(a: Pick<Args, 'default-action' | 'errno'>): Mer
   return o;
 }
 
-export interface MergeRun {
-  profile: SeccompProfile;
-  text: string;
-  /** Lines for stderr: warnings, then a summary. */
-  messages: string[];
-}
-
-/** Load, merge, validate, render, write (-o) — everything but printing. */
-export async function runMerge(a: Args, loaders: InputLoaders = {}): Promise<MergeRun> {
+/** Flags → the merge use-case (app/merge.ts); the lines for stderr: warnings, notes, then a summary. */
+async function mergeCommandRun(a: Args, loaders: InputLoaders): Promise<{ text: string; messages: string[] }> {
   if (a.format === 'crd') {
     if (!a.name) throw new UserError('--format crd needs --name (the SeccompProfile metadata.name)');
     if (!isValidK8sName(a.name)) throw new UserError(`--name ${a.name}: not a valid Kubernetes name (lowercase letters, digits, '-', '.')`);
   }
-  const opts = mergeOptionsFrom(a);
-  const toFile = a.output !== undefined && a.output !== '-';
-  if (toFile) await checkOutput(a.output!);
-  const loaded = await loadMergeInputs(a.inputs, loaders, opts, { target: targetFrom(a) });
-  const { profile, warnings } = mergeProfiles(loaded.inputs, opts);
-  assertValidProfile(profile, 'merged profile');
-  const text = a.format === 'crd' ? profileToCrd(profile, { name: a.name!, version: a['crd-version'] as CrdVersion }) : profileToJson(profile);
-  if (toFile) await writeOutput(a.output!, text);
+  const r = await runMerge({
+    inputs: a.inputs,
+    ...(a.output !== undefined ? { output: a.output } : {}),
+    format: a.format as 'oci' | 'crd',
+    ...(a.name !== undefined ? { name: a.name } : {}),
+    crdVersion: a['crd-version'] as CrdVersion,
+    merge: mergeOptionsFrom(a),
+    load: { target: targetFrom(a) },
+    loaders,
+  });
+  const { profile } = r;
   const n = countAllowed(profile);
   const messages = [
-    ...loaded.warnings.map((w) => `warning: ${w}`),
-    ...loaded.notes.map((n) => `note: ${n}`),
-    ...warnings.map((w) => `warning: ${w.message}`),
-    `merged ${loaded.inputs.length} input${loaded.inputs.length === 1 ? '' : 's'}` +
-      `${loaded.observations ? ` (${loaded.observations} recording${loaded.observations === 1 ? '' : 's'})` : ''}: ` +
+    ...r.loadWarnings.map((w) => `warning: ${w}`),
+    ...r.notes.map((x) => `note: ${x}`),
+    ...r.warnings.map((w) => `warning: ${w.message}`),
+    `merged ${r.inputs} input${r.inputs === 1 ? '' : 's'}` +
+      `${r.observations ? ` (${r.observations} recording${r.observations === 1 ? '' : 's'})` : ''}: ` +
       `${n.unconditional} syscalls allowed${n.conditional ? `, ${n.conditional} more under argument conditions` : ''}; ` +
       `default ${profile.defaultAction}${profile.defaultErrnoRet !== undefined ? ` (errno ${profile.defaultErrnoRet})` : ''}; ` +
-      `architectures ${profile.architectures?.join(', ') ?? '(native only)'}${toFile ? `; written to ${a.output}` : ''}`,
+      `architectures ${profile.architectures?.join(', ') ?? '(native only)'}${r.written ? `; written to ${a.output}` : ''}`,
   ];
-  return { profile, text, messages };
+  return { text: r.text, messages };
 }
 
 /** --by workload: one merged profile per workload (src/algebra/merge-by.ts) into the -o directory. */
@@ -117,7 +112,7 @@ export function makeMergeCommand(loaders: InputLoaders = {}): CommandModule<obje
         for (const l of await runMergeBy(argv, loaders)) process.stderr.write(`${l}\n`);
         return;
       }
-      const r = await runMerge(argv, loaders);
+      const r = await mergeCommandRun(argv, loaders);
       for (const m of r.messages) process.stderr.write(`${m}\n`);
       if (argv.output === undefined || argv.output === '-') process.stdout.write(r.text);
     },

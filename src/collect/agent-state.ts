@@ -9,7 +9,7 @@
 import { promises as fsp } from 'node:fs';
 import type { ArchId } from '../arch.js';
 import type { MemberInfo } from '../attribution/group.js';
-import { UserError } from '../errors.js';
+import { OptionError } from '../errors.js';
 import type { FollowPosition } from '../sources/follow.js';
 import { writeOutput } from '../write/output.js';
 import { Collector } from './collector.js';
@@ -76,15 +76,15 @@ export async function loadState(path: string): Promise<AgentState> {
     text = await fsp.readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return emptyState();
-    throw new UserError(`--state ${path}: ${(e as Error).message}`);
+    throw new OptionError((n) => `${n('state')} ${path}: ${(e as Error).message}`, { cause: e });
   }
   let f: StateFile;
   try {
     f = JSON.parse(text) as StateFile;
-  } catch {
-    throw new UserError(`--state ${path}: not a syscribe agent state (not JSON); move it away to start afresh`);
+  } catch (e) {
+    throw new OptionError((n) => `${n('state')} ${path}: not a syscribe agent state (not JSON); move it away to start afresh`, { cause: e });
   }
-  if (f?.version !== STATE_VERSION || typeof f.groups !== 'object' || f.groups === null) throw new UserError(`--state ${path}: not a syscribe agent state (version ${String(f?.version)}, want ${STATE_VERSION})`);
+  if (f?.version !== STATE_VERSION || typeof f.groups !== 'object' || f.groups === null) throw new OptionError((n) => `${n('state')} ${path}: not a syscribe agent state (version ${String(f?.version)}, want ${STATE_VERSION})`);
   const s = emptyState();
   if (f.log && typeof f.log.path === 'string' && [f.log.ino, f.log.dev, f.log.pos].every((n) => Number.isSafeInteger(n) && n >= 0)) s.log = f.log;
   for (const [k, g] of Object.entries(f.groups)) {

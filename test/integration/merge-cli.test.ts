@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import yargs from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { loadMergeInputs, sniffInput } from '../../src/algebra/inputs.js';
-import { makeMergeCommand, runMerge } from '../../src/cli/merge.js';
+import { makeMergeCommand } from '../../src/cli/merge.js';
+import { runMerge } from '../../src/app/merge.js';
 import { parseDefaultAction } from '../../src/cli/action-option.js';
 import { UserError } from '../../src/errors.js';
 import { profileToCrd, profileToJson } from '../../src/profile/serialize.js';
@@ -122,7 +123,7 @@ describe('merge inputs: recordings', () => {
 
   it('without an observation loader, a recording is refused with what to do instead', async () => {
     const a = file('r1.json', profileToJson(A));
-    await expect(runMerge({ inputs: [a, stracePath], format: 'oci', 'crd-version': 'v1beta1' })).rejects.toThrow(
+    await expect(runMerge({ inputs: [a, stracePath], format: 'oci' })).rejects.toThrow(
       `${stracePath}: not a seccomp profile (it looks like a strace or audit recording); this caller merges profiles only`,
     );
   });
