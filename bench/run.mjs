@@ -24,6 +24,7 @@ import { closeSync, existsSync, openSync, readSync, writeSync, mkdirSync, readFi
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
+import { measure } from './measure.mjs';
 import { generate } from './gen-mix.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,25 +35,6 @@ const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
 const bigMb = args.includes('--mb') ? Number(args[args.indexOf('--mb') + 1]) : 200;
 
-/** Run a command (argv, no shell); wall seconds and peak RSS (KiB, from /proc VmHWM, polled). */
-async function measure(cmd, argv, opts = {}) {
-  const t0 = process.hrtime.bigint();
-  const child = spawn(cmd, argv, { stdio: ['ignore', opts.stdout ?? 'ignore', 'pipe'], ...opts.spawn });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  let peak = 0;
-  const poll = setInterval(() => {
-    try {
-      const m = /VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
-      if (m) peak = Math.max(peak, Number(m[1]));
-    } catch { /* exited */ }
-  }, 5);
-  const [code] = await once(child, 'exit');
-  clearInterval(poll);
-  const secs = Number(process.hrtime.bigint() - t0) / 1e9;
-  if (code !== 0 && !opts.allowFail) throw new Error(`${cmd} ${argv.join(' ')} exited ${code}: ${stderr.slice(0, 500)}`);
-  return { secs, rssKiB: peak, code, stderr };
-}
 
 /** The first `bytes` bytes of src (whole lines) into path. */
 function headInto(path, src, bytes) {
