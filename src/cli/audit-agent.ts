@@ -17,8 +17,8 @@ import type { Collector } from '../collect/collector.js';
 import type { AuditFilter } from '../ingest/audit-filter.js';
 import { type FollowPosition, followFile } from '../sources/follow.js';
 import { escapeControl } from '../util/escape.js';
-import { AuditSink, writeSplitProfile } from './audit.js';
-import type { GeneratorArgs, generatorOptionsFrom } from './generator-options.js';
+import { AuditSink, writeSplitProfile } from '../app/audit.js';
+import { type GeneratorArgs, type generatorOptionsFrom, profileOutputFrom } from './generator-options.js';
 
 /** Pids not seen for this long are forgotten (the pid → container cache stays bounded). */
 const PID_IDLE_MS = 60_000;
@@ -71,7 +71,7 @@ export async function followSplit(
       for (const k of [...dirty].sort()) {
         const g = state.groups.get(k)!;
         if (![...g.collector.arches.values()].some((m) => m.size)) continue;
-        const file = await writeSplitProfile(dir, k, g.collector, [...g.members.values()], argv, opts, split);
+        const file = await writeSplitProfile(dir, k, g.collector, [...g.members.values()], profileOutputFrom(argv), opts, split);
         process.stderr.write(`wrote ${escapeControl(file)}\n`);
       }
       dirty.clear();

@@ -1,29 +1,22 @@
 import { existsSync, promises as fsp } from 'node:fs';
-import { createHash } from 'node:crypto';
-import { hostname } from 'node:os';
-import { join, resolve as resolvePath } from 'node:path';
+import { resolve as resolvePath } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { archById } from '../arch.js';
-import { Collector } from '../collect/collector.js';
+import { AuditSink, SPLIT_KEYS, type SplitKey, writeSplitProfile } from '../app/audit.js';
+import { runFollowAudit } from '../app/audit-follow.js';
 import { UserError } from '../errors.js';
-import { generateProfile } from '../generate/index.js';
-import { parseAuditLine } from '../ingest/audit.js';
-import { type AuditFilter, type FilterCounts, type FilterFlags, filterCountsByFlag, filterFrom, formatFilterCounts, rejectedBy } from '../ingest/audit-filter.js';
-import { ContainerResolver } from '../ingest/container.js';
+import type { GenerateOptions } from '../generate/index.js';
+import { type AuditFilter, type FilterFlags, filterFrom } from '../ingest/audit-filter.js';
 import type { MemberInfo } from '../attribution/group.js';
-import { NO_CONTAINER, type PodAttributionOptions, podOptionsFrom } from '../attribution/options.js';
+import { type PodAttributionOptions, podOptionsFrom } from '../attribution/options.js';
 import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.js';
-import { followFile } from '../sources/follow.js';
 import { eachLineOfFile } from '../sources/lines.js';
 import { Progress } from '../sources/progress.js';
-import type { LineResult, Observation } from '../types.js';
-import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, refuseEmpty, withGeneratorOptions, writeProfile } from './generator-options.js';
+import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, profileOutputFrom, refuseEmpty, withGeneratorOptions } from './generator-options.js';
 import { formatReport, quietly } from './report.js';
 import { escapeControl } from '../util/escape.js';
 
 export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
-const SPLIT_KEYS = ['container', 'pod', 'workload', 'exe', 'comm'] as const;
-type SplitKey = (typeof SPLIT_KEYS)[number];
 
 interface Args extends GeneratorArgs, FilterFlags {
   files?: string[];
@@ -39,102 +32,6 @@ interface Args extends GeneratorArgs, FilterFlags {
   workload?: string[];
   'cri-socket'?: string;
   state?: string;
-}
-
-/** The pipeline state: line bookkeeping, the kept observations, and per-key collectors for --split-by. */
-export class AuditSink {
-  readonly all = new Collector();
-  readonly byKey = new Map<string, Collector>();
-  /** Per --split-by key: records kept, and the pod UID the cgroup named (pod/workload attribution). */
-  readonly perKey = new Map<string, { records: number; podUid?: string }>();
-  filtered = 0;
-  /** Records each filter removed (the first it failed). */
-  readonly removedBy: FilterCounts = {};
-  /** Records kept (all records when no filter is given). */
-  kept = 0;
-  private readonly containers: ContainerResolver;
-  /** Something needs more than arch + number (a filter, --split-by, the follow messages). */
-  private readonly detail: boolean;
-  constructor(readonly filter: AuditFilter, readonly splitBy: SplitKey | undefined, procRoot = '/proc', readonly onNew?: (name: string, o: Observation) => void) {
-    this.containers = new ContainerResolver(procRoot);
-    this.detail = Object.values(filter).some((v) => v !== undefined) || splitBy !== undefined || onNew !== undefined;
-  }
-
-  private readonly containerOf = (o: Observation): string | undefined => this.containers.idOf(o.pid, o.time);
-
-  keyOf(o: Observation): string {
-    switch (this.splitBy) {
-      case 'container': case 'pod': case 'workload': return this.containerOf(o) ?? NO_CONTAINER;
-      case 'exe': return o.exe ?? 'unknown-exe';
-      case 'comm': return o.comm ?? 'unknown-comm';
-      default: return '';
-    }
-  }
-
-  line(text: string, lineNo: number, source: string): void {
-    const res: LineResult = parseAuditLine(text, this.detail);
-    if (res.kind !== 'parsed' || !res.obs || !this.detail) {
-      if (res.kind === 'parsed' && res.obs) this.kept += res.obs.length;
-      this.all.line(res, lineNo, text, source);
-      return;
-    }
-    const kept = res.obs.filter((o) => {
-      const why = rejectedBy(o, this.filter, this.containerOf);
-      if (why !== undefined) this.removedBy[why] = (this.removedBy[why] ?? 0) + 1;
-      return why === undefined;
-    });
-    this.kept += kept.length;
-    this.filtered += res.obs.length - kept.length;
-    this.all.line({ kind: 'parsed' }, lineNo, text, source);
-    for (const o of kept) {
-      const before = this.onNew ? this.distinct() : 0;
-      const name = this.all.add(o);
-      if (this.onNew && name !== undefined && this.distinct() > before) this.onNew(name, o);
-      if (this.splitBy) {
-        const k = this.keyOf(o);
-        let c = this.byKey.get(k);
-        if (!c) this.byKey.set(k, (c = new Collector()));
-        c.add(o);
-        let n = this.perKey.get(k);
-        if (!n) {
-          this.perKey.set(k, (n = { records: 0 }));
-          const uid = k !== NO_CONTAINER ? this.containers.attributionOf(o.pid, o.time)?.podUid : undefined;
-          if (uid) n.podUid = uid;
-        }
-        n.records++;
-      }
-    }
-  }
-
-  /** The summary line: what each filter removed. */
-  filterLine(): string {
-    return formatFilterCounts(this.filter, this.removedBy, this.kept);
-  }
-
-  /** For --json. */
-  filterJson(): Record<string, unknown> {
-    return { filtered: this.filtered, filteredBy: filterCountsByFlag(this.filter, this.removedBy), kept: this.kept };
-  }
-
-  /** Forget pids not seen for `idleMs` (the node agent calls this at each flush). */
-  prunePids(idleMs: number): void {
-    this.containers.prune(idleMs);
-  }
-
-  /** Distinct (arch, syscall) pairs so far. */
-  distinct(): number {
-    let n = 0;
-    for (const m of this.all.arches.values()) n += m.size;
-    return n;
-  }
-}
-
-/** A key → a file name that stays inside the output directory. */
-export function safeFileName(key: string, ext: string): string {
-  let s = key.replace(/^\/+/, '').replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[.]+/, '_').slice(0, 80);
-  if (!s || s === '_') s = 'key';
-  const clean = s === key;
-  return `${s}${clean ? '' : `-${createHash('sha256').update(key).digest('hex').slice(0, 8)}`}.${ext}`;
 }
 
 /** --split-by pod|workload, --namespace, --workload → what to ask the CRI, or undefined (no pod attribution). */
@@ -244,7 +141,7 @@ export const auditCommand: CommandModule<object, Args> = {
     const totals = sink.all.result();
     const entries = grouped ? grouped.groups.map((g) => [g.key, g.collector, g.containers] as const) : [...sink.byKey].sort(([a], [b]) => a.localeCompare(b)).map(([k, c]) => [k, c, undefined] as const);
     for (const [key, c, members] of entries) {
-      const file = await writeSplitProfile(dir, key, c, members, argv, opts, split);
+      const file = await writeSplitProfile(dir, key, c, members, profileOutputFrom(argv), opts, split);
       written.push({ key, file, syscalls: [...c.arches.values()].reduce((n, m) => n + m.size, 0), ...(members ? { containers: members } : {}) });
     }
     const summary = { split: split, profiles: written, lines: totals.lines, lost: totals.lost, unknown: totals.unknown, ...extra };
@@ -263,79 +160,16 @@ ${filterLine}
   },
 };
 
-/**
- * One --split-by group's profile, written as <dir>/<key>.json|yaml; returns the file.
- * --format crd --split-by workload: an SPO partial profile (src/attribution/spo.ts); other groups are named [--name-]<key>.
- */
-export async function writeSplitProfile(dir: string, key: string, c: Collector, members: MemberInfo[] | undefined, argv: GeneratorArgs, opts: ReturnType<typeof generatorOptionsFrom>, split: string): Promise<string> {
-  const file = join(dir, safeFileName(key, argv.format === 'crd' ? 'yaml' : 'json'));
-  if (!file.startsWith(dir + '/')) throw new UserError(`refusing to write outside ${dir}`);
-  const { profile } = generateProfile(c.result(), opts);
-  const spo = argv.format === 'crd' && split === 'workload' && members ? (await import('../attribution/spo.js')).spoPartialMeta(members, nodeName()) : undefined;
-  const stem = safeFileName(key, 'x').slice(0, -2).toLowerCase().replace(/[^a-z0-9.-]/g, '-');
-  const name = spo?.name ?? (argv.name || argv.format === 'crd' ? `${argv.name ? `${argv.name}-` : ''}${stem}`.replace(/^[-.]+/, '').slice(0, 253).replace(/[-.]+$/, '') : undefined);
-  await writeProfile(profile, { ...argv, output: file, ...(name ? { name } : {}) }, spo);
-  return file;
-}
-
-/** The node a partial profile comes from: $NODE_NAME (a DaemonSet sets it from spec.nodeName), else the host name. */
-function nodeName(): string {
-  return process.env.NODE_NAME || hostname();
-}
-
-/**
- * --follow: tail the file; rewrite the profile when the set changed, at most
- * every flush-interval: a new syscall after a quiet spell is written at once
- * (latency = the poll interval), a burst is written once per interval.
- * Final write on SIGINT/SIGTERM.
- */
-async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: ReturnType<typeof generatorOptionsFrom>): Promise<void> {
-  const intervalMs = argv['flush-interval'] * 1000;
-  let dirty = true;
-  let lastWrite = -Infinity;
-  let timer: NodeJS.Timeout | undefined;
-  let writing: Promise<void> = Promise.resolve();
-  const flush = (force: boolean): Promise<void> => {
-    writing = writing.then(async () => {
-      if (!dirty && !force) return;
-      dirty = false;
-      lastWrite = Date.now();
-      const { profile } = generateProfile(sink.all.result(), opts);
-      await writeProfile(profile, argv);
-    });
-    return writing;
-  };
-  const schedule = (): void => {
-    if (timer) return;
-    timer = setTimeout(() => {
-      timer = undefined;
-      flush(false).catch((e) => process.stderr.write(`syscribe: writing ${argv.output}: ${(e as Error).message}\n`));
-    }, Math.max(0, lastWrite + intervalMs - Date.now()));
-  };
-  const sink = new AuditSink(filter, undefined, argv['proc-root'], (name, o) => {
-    dirty = true;
-    schedule();
-    process.stderr.write(`new: ${name} (${archById(o.arch).id}${o.comm !== undefined ? `, ${escapeControl(o.comm)}` : ''}${o.pid !== undefined ? ` pid ${o.pid}` : ''})\n`);
-  });
-  const ac = new AbortController();
-  const stop = (): void => ac.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  schedule(); // the profile exists from the start (the baseline, or empty)
+/** --follow (one profile): app/audit-follow.ts keeps -o up to date; this prints what it tells and the summary. */
+async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: GenerateOptions): Promise<void> {
+  const out = { ...profileOutputFrom(argv), output: argv.output! };
   process.stderr.write(`following ${path}${argv['from-start'] ? ' from its start' : ''}; profile: ${argv.output} (Ctrl-C to stop)\n`);
-  try {
-    await followFile(path, (l, n) => sink.line(l, n, path), {
-      fromStart: !!argv['from-start'],
-      signal: ac.signal,
-      onNotice: (m) => process.stderr.write(`${m}\n`),
-    });
-  } finally {
-    clearTimeout(timer);
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
-  await flush(true);
-  const { report } = generateProfile(sink.all.result(), opts);
+  const { report, sink } = await runFollowAudit({
+    path, filter, generate: opts, out, procRoot: argv['proc-root'], fromStart: !!argv['from-start'], flushIntervalMs: argv['flush-interval'] * 1000,
+    onNew: (name, o) => process.stderr.write(`new: ${name} (${archById(o.arch).id}${o.comm !== undefined ? `, ${escapeControl(o.comm)}` : ''}${o.pid !== undefined ? ` pid ${o.pid}` : ''})\n`),
+    onNotice: (m) => process.stderr.write(`${m}\n`),
+    onWriteError: (e) => process.stderr.write(`syscribe: writing ${argv.output}: ${e.message}\n`),
+  });
   if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, ...sink.filterJson(), output: argv.output }, null, 2)}\n`);
   else process.stderr.write(quietly(`${formatReport(report, argv.output)}${sink.filterLine()}\n`, argv.quiet));
 }

@@ -1,4 +1,4 @@
-import type { CommandModule } from 'yargs';
+import type { StatusCommand } from './commands.js';
 import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
 import { CHECK_BASELINES, type CheckBaseline, runCheck } from '../app/check.js';
@@ -34,7 +34,7 @@ function table(results: CheckResult[]): string {
   return s;
 }
 
-export const checkCommand: CommandModule<object, Args> = {
+export const checkCommand: StatusCommand<Args> = {
   command: 'check <inputs..>',
   describe: 'Would RuntimeDefault block what the app does? (exit 1 if so: a CI gate before SeccompDefault)',
   builder: (y) =>
@@ -83,6 +83,6 @@ export const checkCommand: CommandModule<object, Args> = {
         : cannotTell ? 'result: unknown syscalls — cannot tell (exit 1)\n' : 'result: nothing would be blocked\n';
       process.stdout.write(s);
     }
-    if (blocked || cannotTell) process.exitCode = EXIT_FINDING;
+    return blocked || cannotTell ? EXIT_FINDING : 0;
   },
 };

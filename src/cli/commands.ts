@@ -5,14 +5,25 @@
 // and match commands; the builder (its options) and the handler come from the
 // command's module, imported on first use. test/unit/lazy-commands.test.ts
 // checks that the names and descriptions here equal the modules' own.
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyCommand = CommandModule<any, any>;
 
+/**
+ * A command whose handler returns its exit status (0, EXIT_FINDING, …); main()
+ * returns it. Nothing returned: 0 (or process.exitCode, which diff.ts still
+ * sets: test/unit/diff.test.ts runs its module under yargs alone).
+ */
+export type StatusCommand<A> = Omit<CommandModule<object, A>, 'handler'> & {
+  // A method, so a StatusCommand<Args> is a StatusCommand<any> (parameters compared both ways).
+  handler(argv: ArgumentsCamelCase<A>): Promise<number | void>;
+};
+
 /** A command whose module is imported only when yargs runs its builder or handler. */
-export function lazyCommand(command: string, describe: string, load: () => Promise<AnyCommand>): AnyCommand {
-  let loaded: Promise<AnyCommand> | undefined;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function lazyCommand(command: string, describe: string, load: () => Promise<AnyCommand | StatusCommand<any>>): AnyCommand {
+  let loaded: Promise<AnyCommand | StatusCommand<any>> | undefined;
   const mod = () => (loaded ??= load());
   return {
     command,
@@ -22,7 +33,8 @@ export function lazyCommand(command: string, describe: string, load: () => Promi
       if (typeof b === 'function') return b(y);
       return b ? y.options(b) : y;
     },
-    handler: async (argv) => (await mod()).handler(argv),
+    // The handler's exit status is passed on (main.ts keeps it).
+    handler: (async (argv: ArgumentsCamelCase) => (await mod()).handler(argv)) as AnyCommand['handler'],
   };
 }
 

@@ -1,21 +1,22 @@
 /**
  * The generator's flags, shared by every command that writes a profile
- * (strace, audit, record, audit-profile), and the step that turns what was
- * observed into a validated, written profile plus a summary.
+ * (strace, audit, record, audit-profile): flags → GenerateOptions and the
+ * output options of app/emit.ts (generate → validate → render → write), and
+ * the printing around it (the profile on stdout without -o, the summary).
  */
 import type { Argv } from 'yargs';
 import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
 import type { Observed } from '../collect/collector.js';
 import { EXIT_FINDING, UserError } from '../errors.js';
-import { type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName, generateProfile } from '../generate/index.js';
+import { type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName } from '../generate/index.js';
+import { type ProfileOutput, observedCount, runEmit, writeProfileTo } from '../app/emit.js';
 import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
 import { capsFor, hasCapSpec } from '../profile/capabilities.js';
 import { capSpecFrom, withCapOptions } from './cap-options.js';
-import { assertValidProfile } from '../profile/validate.js';
-import { type CrdMeta, type CrdVersion, crdDropsErrno, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
+import { type CrdMeta, type CrdVersion, isValidK8sName } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
-import { checkOutput, checkOutputDir, writeOutput } from '../write/output.js';
+import { checkOutput, checkOutputDir } from '../write/output.js';
 import { writeStdout } from '../write/stdio.js';
 import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { SPO_VERSIONS, takesErrno } from '../profile/vocabulary.js';
@@ -119,27 +120,21 @@ export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean
   if (a.output && a.output !== '-') await (o.directory ? checkOutputDir(a.output) : checkOutput(a.output));
 }
 
-/** The profile as the bytes to write. */
-export function renderProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version'>, meta?: CrdMeta): string {
-  return a.format === 'crd' ? profileToCrd(p, { name: a.name!, version: a['crd-version'] as CrdVersion, ...meta }) : profileToJson(p);
+/** The output flags → where and how app/emit.ts writes (a note goes to stderr). */
+export function profileOutputFrom(a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version' | 'output'>): ProfileOutput {
+  return {
+    ...(a.output !== undefined ? { output: a.output } : {}),
+    format: a.format as 'oci' | 'crd',
+    ...(a.name !== undefined ? { name: a.name } : {}),
+    crdVersion: a['crd-version'] as CrdVersion,
+    onNote: (n) => process.stderr.write(`note: ${n}\n`),
+  };
 }
 
 /** Validate and write (or print) a profile. */
 export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version' | 'output'>, meta?: CrdMeta): Promise<void> {
-  assertValidProfile(p, 'generated profile');
-  if (a.format === 'crd' && crdDropsErrno(p)) {
-    process.stderr.write(`note: a SeccompProfile has no defaultErrnoRet; the operator answers unlisted calls with EPERM, not errno ${p.defaultErrnoRet}\n`);
-  }
-  const text = renderProfile(p, a, meta);
-  if (a.output && a.output !== '-') await writeOutput(a.output, text);
-  else await writeStdout(text);
-}
-
-/** Distinct syscalls observed, all arches. */
-export function observedCount(observed: Pick<Observed, 'arches'>): number {
-  let n = 0;
-  for (const m of observed.arches.values()) n += m.size;
-  return n;
+  const w = await writeProfileTo(p, profileOutputFrom(a), meta);
+  if (!w.written) await writeStdout(w.text);
 }
 
 /**
@@ -155,7 +150,7 @@ export function refuseEmpty(observed: Observed, a: GeneratorArgs, detail = '', j
   throw new UserError(reason, EXIT_FINDING);
 }
 
-/** Generate from what was observed, validate, write, and print the summary. Returns the report. Observed nothing: see refuseEmpty. */
+/** Generate from what was observed, validate, write (app/emit.ts), and print the profile (no -o) and the summary. Returns the report. Observed nothing: see refuseEmpty. */
 export async function emitProfile(
   observed: Observed,
   a: GeneratorArgs,
@@ -164,8 +159,8 @@ export async function emitProfile(
   more: { summary?: string; emptyDetail?: string } = {},
 ): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
   refuseEmpty(observed, a, more.emptyDetail, extra);
-  const { profile, report } = generateProfile(observed, opts);
-  await writeProfile(profile, a);
+  const { profile, report, text, written } = await runEmit(observed, opts, profileOutputFrom(a));
+  if (!written) await writeStdout(text);
   if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...report, output: a.output }, null, 2)}\n`);
   else process.stderr.write(quietly(formatReport(report, a.output) + (more.summary ?? ''), a.quiet));
   return { profile, report };

@@ -150,8 +150,14 @@ export async function main(argv: string[] = process.argv.slice(2), cmds: Command
       await resolveCommand.handler(simple as never);
       return 0;
     }
-    await (await buildCli(argv, cmds)).parseAsync();
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    // yargs drops what a handler returns: each handler is wrapped to keep its exit status (commands.ts StatusCommand).
+    let status: number | undefined;
+    const keep = cmds.map((c) => ({ ...c, handler: async (a: unknown) => {
+      const r: unknown = await c.handler(a as never);
+      if (typeof r === 'number') status = r;
+    } }));
+    await (await buildCli(argv, keep)).parseAsync();
+    return status ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
   } catch (e) {
     process.stderr.write(errorLines(e, isDebug(argv)));
     return exitFor(e);

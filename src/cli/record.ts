@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { CommandModule } from 'yargs';
+import type { StatusCommand } from './commands.js';
 import { which } from '../util/which.js';
 import { Collector } from '../collect/collector.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
@@ -24,7 +24,7 @@ interface Args extends GeneratorArgs {
   cmd?: string[];
 }
 
-export const recordCommand: CommandModule<object, Args> = {
+export const recordCommand: StatusCommand<Args> = {
   command: 'record [cmd..]',
   describe: 'Run a command (or attach to a process) and build a profile from what it calls',
   builder: (y) =>
@@ -71,10 +71,12 @@ export const recordCommand: CommandModule<object, Args> = {
         backend: 'strace', inContainer: { ...inContainerSummary(rec), measuredSetsAdded: argv.runtime === 'any' }, exitCode: rec.exitCode, interrupted: rec.interrupted,
       });
       if (!argv.json) process.stderr.write(inContainerNote({ ...rec, measuredSetsAdded: argv.runtime === 'any' }));
-      process.exitCode = rec.exitCode;
-      if (argv.verify && !(await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges }))) return;
+      if (argv.verify) {
+        const v = await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges });
+        if (v !== 0) return v;
+      }
       if (argv.install) await install(argv, profile);
-      return;
+      return rec.exitCode;
     }
     const target: RecordTarget = argv.pid !== undefined ? { pid: argv.pid } : { cmd };
     let backend = argv.backend;
@@ -85,28 +87,29 @@ export const recordCommand: CommandModule<object, Args> = {
     if (outcome.signal && !argv.json) {
       process.stderr.write(`partial: recording stopped by ${outcome.signal} before ${argv.pid !== undefined ? `detaching from pid ${argv.pid}` : 'the command ended'}: the profile holds what was seen until then\n`);
     }
-    process.exitCode = outcome.exitCode;
-    if (argv.verify && !(await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges }))) return;
+    if (argv.verify) {
+      const v = await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges });
+      if (v !== 0) return v;
+    }
     if (argv.install) await install(argv, profile);
+    return outcome.exitCode;
   },
 };
 
-/** Run verify and print its verdict; false (exit status set) when it failed. */
-async function reportVerify(o: VerifyOptions): Promise<boolean> {
+/** Run verify and print its verdict; the exit status: 0 when it passed. */
+async function reportVerify(o: VerifyOptions): Promise<number> {
   const v = await verifyProfile(o);
   const mode = `, noNewPrivileges ${o.noNewPrivileges ?? false}`;
   if (v.pass) {
     process.stderr.write(`verify: pass in ${v.version}${mode} (exit ${v.unconfined.exitCode} with and without the profile)\n`);
-    return true;
+    return 0;
   }
   if (v.verdict === 'cannot-verify') {
     process.stderr.write(`verify: cannot verify: ${escapeControl(v.reason ?? '')}\n`);
-    process.exitCode = EXIT_USAGE;
-    return false;
+    return EXIT_USAGE;
   }
   process.stderr.write(`verify: FAIL: ${v.reason}${v.denied.length ? `; denied: ${v.denied.join(' ')}` : ''}\n`);
-  process.exitCode = EXIT_FINDING;
-  return false;
+  return EXIT_FINDING;
 }
 
 async function install(argv: Args, profile: SeccompProfile): Promise<void> {

@@ -1,11 +1,12 @@
-import type { CommandModule } from 'yargs';
+import type { StatusCommand } from './commands.js';
+import { EXIT_FINDING } from '../errors.js';
 import { measureRuntimeBase, runtimeBaseData, runtimeBaseKey, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
 import { escapeControl } from '../util/escape.js';
 import { checkOutput, writeOutput } from '../write/output.js';
 
 interface Args { runtime: 'runc' | 'crun'; 'new-privileges'?: boolean; runs: number; save?: boolean; output?: string; json?: boolean }
 
-export const runtimeBaseCommand: CommandModule<object, Args> = {
+export const runtimeBaseCommand: StatusCommand<Args> = {
   command: 'runtime-base',
   describe: "Measure the syscalls the OCI runtime itself makes after installing a container's filter",
   builder: (y) =>
@@ -33,8 +34,7 @@ export const runtimeBaseCommand: CommandModule<object, Args> = {
     if (argv.save) {
       if (!m.confirmed || m.lost) {
         process.stderr.write('not saved: the measurement is not proven or lost records\n');
-        process.exitCode = 1;
-        return;
+        return EXIT_FINDING;
       }
       const target = argv.output ?? runtimeBasePath();
       const data = { ...runtimeBaseData(target), [runtimeBaseKey(argv.runtime, m.noNewPrivileges)]: toRuntimeBase(m) };

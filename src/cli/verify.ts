@@ -1,4 +1,4 @@
-import type { CommandModule } from 'yargs';
+import type { StatusCommand } from './commands.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
 import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
@@ -63,7 +63,7 @@ function toJson(r: VerifyResult, cmd: string[], profile: string, noNewPrivileges
   };
 }
 
-export const verifyCommand: CommandModule<object, Args> = {
+export const verifyCommand: StatusCommand<Args> = {
   command: 'verify [cmd..]',
   describe: 'Run a command (or a server and probes) in a real OCI runtime with and without a profile, and compare',
   builder: (y) =>
@@ -99,10 +99,10 @@ export const verifyCommand: CommandModule<object, Args> = {
       ...(argv['expect-exit'] !== undefined ? { expectExit: argv['expect-exit'] } : {}),
       ...(server ? { server } : {}),
     });
-    process.exitCode = r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? EXIT_FINDING : EXIT_USAGE;
+    const status = r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? EXIT_FINDING : EXIT_USAGE;
     if (argv.json) {
       process.stdout.write(`${JSON.stringify(toJson(r, cmd, argv.profile, argv['new-privileges'] === false), null, 2)}\n`);
-      return;
+      return status;
     }
     const out = (s: string) => process.stdout.write(`${s}\n`);
     const what = showArgv(cmd);
@@ -115,7 +115,7 @@ export const verifyCommand: CommandModule<object, Args> = {
         out(`pass: ${what} exits ${r.unconfined.exitCode} with and without ${profile}${argv['compare-output'] ? ', same stdout' : ''} (${r.version})`);
       }
       for (const w of r.warnings) process.stderr.write(`warning: ${escapeControl(w)}\n`);
-      return;
+      return status;
     }
     if (r.verdict === 'cannot-verify') {
       out(`cannot verify: ${escapeControl(r.reason ?? '')} (${r.version})`);
@@ -127,12 +127,13 @@ export const verifyCommand: CommandModule<object, Args> = {
       const bad = r.probes?.find((p) => p.unconfined && !p.unconfined.ok)?.unconfined;
       const perr = bad ? firstLines(bad.stderr, 5) : [];
       if (perr.length) out(`probe stderr (first lines):\n${perr.map((l) => `  ${l}`).join('\n')}`);
-      return;
+      return status;
     }
     out(`FAIL: ${escapeControl(r.reason ?? '')} (${r.version})`);
     if (r.denied.length) out(`denied syscalls: ${r.denied.join(' ')}`);
     for (const w of r.warnings) process.stderr.write(`warning: ${escapeControl(w)}\n`);
     const err = (r.confined?.stderr ?? '').trim().split('\n').filter((l) => l.trim()).slice(-3).map((l) => escapeControl(l.slice(0, 200)));
     if (err.length) out(`container stderr under the profile (last lines):\n${err.join('\n')}`);
+    return status;
   },
 };

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
 import yargs from 'yargs';
-import { auditCommand, safeFileName } from '../../src/cli/audit.js';
+import { auditCommand } from '../../src/cli/audit.js';
+import { safeFileName } from '../../src/app/audit.js';
 import { containerIdFromCgroup, startTimeFromStat } from '../../src/ingest/container.js';
 
 const FIX = new URL('../fixtures/audit/', import.meta.url).pathname;

@@ -1,0 +1,39 @@
+/**
+ * A handler returns its exit status (commands.ts StatusCommand) and main()
+ * returns it: yargs itself drops what a handler returns.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
+
+const returning = (n: number | undefined): CommandModule<object, object> => ({
+  command: 'status-probe',
+  describe: 'a test command',
+  handler: (async () => n) as unknown as CommandModule<object, object>['handler'],
+});
+
+describe('exit status from the handler', () => {
+  it('a returned number is the exit code', async () => {
+    expect((await runCli(['status-probe'], [returning(1)])).code).toBe(1);
+    expect((await runCli(['status-probe'], [returning(2)])).code).toBe(2);
+  });
+  it('nothing returned: 0', async () => {
+    expect((await runCli(['status-probe'], [returning(undefined)])).code).toBe(0);
+  });
+  it('check: something blocked is exit 1, nothing blocked 0 (the status check.ts returns)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), `syscribe-exit-status-${process.pid}-`));
+    try {
+      const blocked = join(dir, 'blocked.strace');
+      writeFileSync(blocked, 'kexec_load(0, 0, NULL, 0) = -1 EPERM (Operation not permitted)\n');
+      const fine = join(dir, 'fine.strace');
+      writeFileSync(fine, 'read(0, "", 1) = 0\n');
+      expect((await runCli(['check', blocked, '--arch', 'x86_64'])).code).toBe(1);
+      expect((await runCli(['check', fine, '--arch', 'x86_64'])).code).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
