@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, requireTool } from '../helpers/tools.js';
+import { without } from '../helpers/profiles.js';
 
 const root = join(__dirname, '..', '..');
 const bin = join(root, 'bin', 'syscribe.js');
@@ -28,15 +29,6 @@ function profileOf(name: string, cmd: string[], extra: string[] = []): string {
   return out;
 }
 
-function without(profile: string, name: string): string {
-  const p = JSON.parse(readFileSync(profile, 'utf8'));
-  const allow = p.syscalls.find((r: { action: string; args?: unknown }) => r.action === 'SCMP_ACT_ALLOW' && !r.args);
-  expect(allow.names).toContain(name);
-  allow.names = allow.names.filter((n: string) => n !== name);
-  const out = profile.replace(/\.json$/, `-no-${name}.json`);
-  writeFileSync(out, JSON.stringify(p));
-  return out;
-}
 
 function verify(profile: string, cmd: string[]) {
   return syscribe('verify', '--profile', profile, '--', ...cmd);

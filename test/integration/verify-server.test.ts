@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isRoot, requireTool } from '../helpers/tools.js';
+import { without } from '../helpers/profiles.js';
 
 const root = join(__dirname, '..', '..');
 const bin = join(root, 'bin', 'syscribe.js');
@@ -66,16 +67,6 @@ async function recordServer(name: string, cmd: string[], port: number, pidFile: 
   return out;
 }
 
-/** The profile minus one unconditionally allowed call. */
-function without(profile: string, name: string): string {
-  const p = JSON.parse(readFileSync(profile, 'utf8'));
-  const allow = p.syscalls.find((r: { action: string; args?: unknown }) => r.action === 'SCMP_ACT_ALLOW' && !r.args);
-  expect(allow.names).toContain(name);
-  allow.names = allow.names.filter((n: string) => n !== name);
-  const out = profile.replace(/\.json$/, `-no-${name}.json`);
-  writeFileSync(out, JSON.stringify(p));
-  return out;
-}
 
 /** No container of the verify run with this pid is left (container ids carry the pid of the syscribe that made them). */
 function noContainersLeft(pid: number): void {
