@@ -1,6 +1,6 @@
 // Real recordings → profiles → proven (or refuted) in runc. Needs root, strace, runc, auditd, gcc, curl, python3.
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
