@@ -48,7 +48,10 @@ export class LineSplitter {
   /** The current line ran past MAX_LINE: its characters are dropped up to its newline. */
   private skipping = false;
 
-  constructor(private readonly onLine: LineHandler) {}
+  /** `midFile`: the bytes start inside a file (a range after its first), where a BOM is text, not a mark. */
+  constructor(private readonly onLine: LineHandler, midFile = false) {
+    if (midFile) this.atStart = false;
+  }
 
   /** Lines delivered so far. */
   get lines(): number {
