@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { Collector } from '../collect/collector.js';
+import { Collector, type Observed } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { type GenerateOptions, generateProfile } from '../generate/index.js';
 import { parseAuditLine } from '../ingest/audit.js';
@@ -16,6 +16,7 @@ import { ContainerResolver } from '../ingest/container.js';
 import type { MemberInfo } from '../attribution/group.js';
 import { NO_CONTAINER } from '../attribution/options.js';
 import type { LineResult, Observation } from '../types.js';
+import type { AuditPart } from './audit-ranges.js';
 import { type ProfileOutput, writeProfileTo } from './emit.js';
 
 /** What --split-by groups by. */
@@ -87,6 +88,31 @@ export class AuditSink {
     }
   }
 
+  /**
+   * Fold in one range's part (app/audit-ranges.ts), in file order: `lineOffset`
+   * is the number of lines of the file before the range (its malformed samples
+   * are numbered from the range's start).
+   */
+  absorb(part: AuditPart, lineOffset: number): void {
+    this.all.absorb(shiftLines(part.all, lineOffset));
+    this.filtered += part.filtered;
+    this.kept += part.kept;
+    for (const [k, n] of Object.entries(part.removedBy) as Array<[keyof FilterCounts, number]>) this.removedBy[k] = (this.removedBy[k] ?? 0) + n;
+    for (const [k, o] of part.byKey) {
+      let c = this.byKey.get(k);
+      if (!c) this.byKey.set(k, (c = new Collector()));
+      c.absorb(o);
+    }
+    for (const [k, p] of part.perKey) {
+      const n = this.perKey.get(k);
+      if (!n) this.perKey.set(k, { ...p });
+      else {
+        n.records += p.records;
+        if (n.podUid === undefined && p.podUid !== undefined) n.podUid = p.podUid;
+      }
+    }
+  }
+
   /** The summary line: what each filter removed. */
   filterLine(): string {
     return formatFilterCounts(this.filter, this.removedBy, this.kept);
@@ -108,6 +134,10 @@ export class AuditSink {
     for (const m of this.all.arches.values()) n += m.size;
     return n;
   }
+}
+
+function shiftLines(o: Observed, by: number): Observed {
+  return by === 0 ? o : { ...o, malformed: o.malformed.map((m) => ({ ...m, line: m.line + by })) };
 }
 
 /** A key → a file name that stays inside the output directory. */

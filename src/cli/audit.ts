@@ -3,6 +3,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { archById } from '../arch.js';
 import { AuditSink, SPLIT_KEYS, type SplitKey, writeSplitProfile } from '../app/audit.js';
+import { readAuditFiles } from '../app/audit-ranges.js';
 import { runFollowAudit } from '../app/audit-follow.js';
 import { UserError } from '../errors.js';
 import type { GenerateOptions } from '../generate/index.js';
@@ -10,10 +11,10 @@ import { type AuditFilter, type FilterFlags, filterFrom } from '../ingest/audit-
 import type { MemberInfo } from '../attribution/group.js';
 import { type PodAttributionOptions, podOptionsFrom } from '../attribution/options.js';
 import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.js';
-import { eachLineOfFile } from '../sources/lines.js';
 import { Progress } from '../sources/progress.js';
 import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, profileOutputFrom, refuseEmpty, withGeneratorOptions } from './generator-options.js';
 import { formatReport, quietly } from './report.js';
+import { PARALLEL_MIN_BYTES, jobsFrom, withJobsOption } from './jobs-option.js';
 import { escapeControl } from '../util/escape.js';
 
 export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
@@ -32,6 +33,7 @@ interface Args extends GeneratorArgs, FilterFlags {
   workload?: string[];
   'cri-socket'?: string;
   state?: string;
+  jobs?: string;
 }
 
 /** --split-by pod|workload, --namespace, --workload → what to ask the CRI, or undefined (no pod attribution). */
@@ -49,7 +51,7 @@ export const auditCommand: CommandModule<object, Args> = {
   describe: 'Build a profile from kernel seccomp audit records (audit.log, dmesg, syslog, journald, ausearch)',
   builder: (y) =>
     withGeneratorOptions(
-      y
+      withJobsOption(y)
         .positional('files', { type: 'string', array: true, describe: `Logs (- for stdin, .gz transparently; default: the first of ${DEFAULT_AUDIT_INPUTS.join(', ')})` })
         .option('dmesg', { type: 'boolean', describe: 'Read `dmesg` (records printed by the kernel when auditd is not running)', group: 'Input:' })
         .option('journal', { type: 'boolean', describe: 'Read this boot\'s audit and kernel messages from the journal (`journalctl -b -o short-precise _TRANSPORT=audit _TRANSPORT=kernel`)', group: 'Input:' })
@@ -81,6 +83,7 @@ export const auditCommand: CommandModule<object, Args> = {
     await checkOutputArgs(argv, { directory: !!argv['split-by'], nameOptional: !!argv['split-by'] });
     const opts = generatorOptionsFrom(argv);
     const filter = filterFrom(argv);
+    const jobs = jobsFrom(argv.jobs);
     const split = argv['split-by'];
     const files = argv.files?.length ? argv.files : undefined;
     const sources = [argv.dmesg, argv.journal, files].filter(Boolean).length;
@@ -113,7 +116,7 @@ export const auditCommand: CommandModule<object, Args> = {
       const paths = files ?? [defaultInput()];
       const progress = Progress.forInputs(paths, argv.quiet);
       try {
-        for (const f of paths) await eachLineOfFile(f, (l, n) => sink.line(l, n, f), progress);
+        await readAuditFiles(sink, paths, { jobs, minBytes: PARALLEL_MIN_BYTES, progress, procRoot: argv['proc-root'] });
       } finally {
         progress?.done();
       }
