@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Collector, type Observed } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { type GenerateOptions, generateProfile } from '../generate/index.js';
-import { parseAuditLine } from '../ingest/audit.js';
+import { D_ACTION, D_COMM, D_EXE, D_PID, D_TIME, D_UID, parseAuditFields } from '../ingest/audit.js';
 import { type AuditFilter, type FilterCounts, filterCountsByFlag, formatFilterCounts, rejectedBy } from '../ingest/audit-filter.js';
 import { ContainerResolver } from '../ingest/container.js';
 import type { MemberInfo } from '../attribution/group.js';
@@ -35,11 +35,11 @@ export class AuditSink {
   /** Records kept (all records when no filter is given). */
   kept = 0;
   private readonly containers: ContainerResolver;
-  /** Something needs more than arch + number (a filter, --split-by, the follow messages). */
-  private readonly detail: boolean;
+  /** The observation fields something needs besides arch + number (parser D_* bits: a filter, --split-by, the follow messages); 0 = none. */
+  private readonly detail: number;
   constructor(readonly filter: AuditFilter, readonly splitBy: SplitKey | undefined, procRoot = '/proc', readonly onNew?: (name: string, o: Observation) => void) {
     this.containers = new ContainerResolver(procRoot);
-    this.detail = Object.values(filter).some((v) => v !== undefined) || splitBy !== undefined || onNew !== undefined;
+    this.detail = fieldsNeeded(filter, splitBy, onNew !== undefined);
   }
 
   private readonly containerOf = (o: Observation): string | undefined => this.containers.idOf(o.pid, o.time);
@@ -54,7 +54,7 @@ export class AuditSink {
   }
 
   line(text: string, lineNo: number, source: string): void {
-    const res: LineResult = parseAuditLine(text, this.detail);
+    const res: LineResult = parseAuditFields(text, this.detail);
     if (res.kind !== 'parsed' || !res.obs || !this.detail) {
       if (res.kind === 'parsed' && res.obs) this.kept += res.obs.length;
       this.all.line(res, lineNo, text, source);
@@ -138,6 +138,23 @@ export class AuditSink {
 
 function shiftLines(o: Observed, by: number): Observed {
   return by === 0 ? o : { ...o, malformed: o.malformed.map((m) => ({ ...m, line: m.line + by })) };
+}
+
+/** The parser's D_* fields a run needs: only those are decoded (a --comm filter: comm alone). */
+export function fieldsNeeded(f: AuditFilter, splitBy: SplitKey | undefined, follow: boolean): number {
+  let m = 0;
+  if (f.pids) m |= D_PID;
+  if (f.uids) m |= D_UID;
+  if (f.comms) m |= D_COMM;
+  if (f.exes) m |= D_EXE;
+  if (f.since !== undefined || f.until !== undefined) m |= D_TIME;
+  if (f.actions) m |= D_ACTION;
+  if (f.containers || splitBy === 'container' || splitBy === 'pod' || splitBy === 'workload') m |= D_PID | D_TIME;
+  if (splitBy === 'exe') m |= D_EXE;
+  if (splitBy === 'comm') m |= D_COMM;
+  // the follow messages name comm and pid; any other consumer gets everything
+  if (follow) m |= D_COMM | D_PID;
+  return m;
 }
 
 /** A key → a file name that stays inside the output directory. */

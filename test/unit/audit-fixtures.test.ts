@@ -94,7 +94,7 @@ describe('audit fixtures', () => {
 
   test('the errno record (SCMP_FLTATR_CTL_LOG) carries action errno in every form', () => {
     for (const f of ['auditd-enriched.log', 'ausearch-i.log', 'dmesg.log']) {
-      const obs = readFileSync(new URL(f, DIR), 'utf8').split('\n').map(parseAuditLine).flatMap((r) => r.obs ?? []);
+      const obs = readFileSync(new URL(f, DIR), 'utf8').split('\n').map((l) => parseAuditLine(l)).flatMap((r) => r.obs ?? []);
       const e = obs.filter((o) => o.comm === 'sc-errnotest');
       expect(e.map((o) => o.action), f).toEqual(['errno']);
     }
@@ -102,7 +102,7 @@ describe('audit fixtures', () => {
 
   test('ausearch -i: arch names (armeb is AUDIT_ARCH_ARM), unknown-elf-type, interpreted actions, decoded comm', () => {
     const lines = readFileSync(new URL('ausearch-i-arches.log', DIR), 'utf8').split('\n').filter((l) => l.startsWith('type='));
-    const res = lines.map(parseAuditLine);
+    const res = lines.map((l) => parseAuditLine(l));
     expect(res.filter((x) => x.kind === 'malformed').map((x) => x.reason)).toEqual([
       "ausearch -i does not know arch 0xc00000f3 (riscv64) and named syscall=clone from another arch's table; read the log raw (ausearch --raw)",
       "ausearch -i does not know arch 0xc0000102 (loongarch64) and named syscall=clone from another arch's table; read the log raw (ausearch --raw)",
@@ -120,7 +120,7 @@ describe('audit fixtures', () => {
   });
 
   test('the raw twin: every action code, hex-encoded comm, x32', () => {
-    const obs = readFileSync(new URL('arches-raw.log', DIR), 'utf8').split('\n').filter(Boolean).map(parseAuditLine).flatMap((x) => x.obs ?? []);
+    const obs = readFileSync(new URL('arches-raw.log', DIR), 'utf8').split('\n').filter(Boolean).map((l) => parseAuditLine(l)).flatMap((x) => x.obs ?? []);
     expect(obs.filter((o) => o.nr === 102).map((o) => o.action)).toEqual(['errno', 'kill_thread', 'kill_process', 'user_notif', 'trap', '0x12340000']);
     expect(obs.filter((o) => o.nr === 39).map((o) => o.comm)).toEqual(['CAFE', 'my app']);
     expect(obs.find((o) => o.arch === 'x32')).toMatchObject({ nr: 1073741863, time: 1795419600.003, serial: 2003 });

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ARCHES } from '../../src/arch.js';
-import { parseAuditLine } from '../../src/ingest/audit.js';
+import { D_ACTION, D_ALL, D_AUID, D_COMM, D_EXE, D_GID, D_PID, D_TIME, D_UID, parseAuditFields, parseAuditLine } from '../../src/ingest/audit.js';
 import type { LineResult } from '../../src/types.js';
 
 const DIR = new URL('../fixtures/audit/', import.meta.url);
@@ -46,6 +46,33 @@ describe('audit parser properties', () => {
       }
     }
     expect(quick).toBeGreaterThan(100); // the quick path really ran
+  });
+
+  test('a field mask (--comm needs comm only) decodes exactly the fields asked for, the rest as the full parser', () => {
+    const dir = new URL('../fixtures/audit/', import.meta.url);
+    const BITS: Array<[number, Array<'pid' | 'uid' | 'gid' | 'auid' | 'comm' | 'exe' | 'action' | 'time' | 'serial'>]> = [
+      [D_PID, ['pid']], [D_UID, ['uid']], [D_GID, ['gid']], [D_AUID, ['auid']], [D_COMM, ['comm']], [D_EXE, ['exe']], [D_ACTION, ['action']], [D_TIME, ['time', 'serial']],
+    ];
+    const masks = [...BITS.map(([b]) => b), D_COMM | D_PID | D_TIME, D_ALL & ~D_EXE];
+    let decoded = 0;
+    for (const f of readdirSync(dir).filter((n) => n.endsWith('.log'))) {
+      for (const line of readFileSync(new URL(f, dir), 'utf8').split('\n')) {
+        const full = parseAuditLine(line, true);
+        expect(parseAuditFields(line, D_ALL), `${f}: ${line}`).toEqual(full);
+        for (const m of masks) {
+          const got = parseAuditFields(line, m);
+          const want = { ...full, obs: full.obs?.map((o) => {
+            const r = { ...o };
+            for (const [b, keys] of BITS) if (!(m & b)) for (const k of keys) r[k] = undefined;
+            return r;
+          }) };
+          if (!full.obs) delete want.obs;
+          expect(got, `${f} mask ${m}: ${line}`).toEqual(want);
+          if (got.obs?.[0]?.comm !== undefined && m === D_COMM) decoded++;
+        }
+      }
+    }
+    expect(decoded).toBeGreaterThan(300);
   });
 
   test('comm and exe come back whatever they hold; arch and number as printed', () => {

@@ -2,20 +2,20 @@
  * The record forms: auditd (`type=… msg=audit(…)`, printk `type=1326 audit(…)`
  * behind any prefix, ausearch --raw / -i), journald text forms and journald
  * JSON (which holds a printk line in MESSAGE when no auditd ran: parsed by
- * the same parser instance, st.line).
+ * the same parser instance, st.lineWith).
  */
 import { archForRecord } from '../../arch.js';
 import type { LineResult } from '../../types.js';
 import { IGNORED, digitsEnd, hexIn, intIn } from './decode.js';
 import { type Fields, K_ARCH, K_AUID, K_CODE, K_COMM, K_EXE, K_GID, K_PID, K_SYSCALL, K_UID, kernelOrder, scanFields } from './fields.js';
-import { record } from './record.js';
+import { D_ALL, record } from './record.js';
 import { type DateCache, type Stamp, interpretedStamp, rawStamp } from './time.js';
 
-/** A parser's scratch state and its line entry (journald JSON re-enters it). */
+/** A parser's scratch state and its line entry (journald JSON re-enters it, with the same field mask). */
 export interface ParserState {
   readonly fields: Fields;
   readonly dates: DateCache;
-  line(text: string, detail?: boolean): LineResult;
+  lineWith(text: string, want: number): LineResult;
 }
 
 /** A record type value at s[p…] (up to a space): SECCOMP, 1326, UNKNOWN[1326] (auditd that has no name for it). */
@@ -56,8 +56,8 @@ export function syscallOnly(s: string, from: number): LineResult | undefined {
   return { kind: 'parsed', obs: [{ arch: arch.id, nr }] };
 }
 
-/** `type=… audit(`: t at `type=`, a at `audit(`. */
-export function typedRecord(st: ParserState, s: string, t: number, a: number, detail: boolean): LineResult {
+/** `type=… audit(`: t at `type=`, a at `audit(`. `want`: the D_* fields to decode (0: arch and number only). */
+export function typedRecord(st: ParserState, s: string, t: number, a: number, want: number): LineResult {
   if (!isSeccompType(s, t + 5)) return IGNORED;
   const stamp: Stamp = {};
   let close = rawStamp(s, a + 6, stamp);
@@ -73,14 +73,14 @@ export function typedRecord(st: ParserState, s: string, t: number, a: number, de
     from += 2;
   }
   if (s.charCodeAt(from) === 32) from++;
-  if (!detail && !interpreted) {
+  if (want === 0 && !interpreted) {
     const r = syscallOnly(s, from);
     if (r !== undefined) return r;
   }
   let end = s.indexOf('\x1d', from); // ENRICHED: everything after 0x1D is auditd's interpretation
   if (end < 0) end = s.length;
   if (interpreted || !kernelOrder(st.fields, s, from, end)) scanFields(st.fields, s, from, end, interpreted);
-  return record(st.fields, s, interpreted, stamp);
+  return record(st.fields, s, interpreted, stamp, want);
 }
 
 /**
@@ -88,7 +88,7 @@ export function typedRecord(st: ParserState, s: string, t: number, a: number, de
  * record's type when it stands at the start of the line (`-o cat`), after
  * `audit[PID]: ` / `audit: ` (`-o short*`), or after `MESSAGE=` (`-o verbose`, `export`).
  */
-export function journalRecord(st: ParserState, s: string, j: number, len: number): LineResult {
+export function journalRecord(st: ParserState, s: string, j: number, len: number, want: number): LineResult {
   if (s.charCodeAt(j + len) !== 32) return IGNORED;
   let ok = false;
   if (j === 0) ok = true;
@@ -103,8 +103,13 @@ export function journalRecord(st: ParserState, s: string, j: number, len: number
     for (let i = 0; i < j - 8; i++) if (s.charCodeAt(i) !== 32 && s.charCodeAt(i) !== 9) ok = false;
   }
   if (!ok) return IGNORED;
+  // The kernel's own fields follow (audit_log_task order), as in the raw form: arch and number by one search when that is all.
+  if (want === 0) {
+    const r = syscallOnly(s, j + len + 1);
+    if (r !== undefined) return r;
+  }
   if (!kernelOrder(st.fields, s, j + len + 1, s.length)) scanFields(st.fields, s, j + len + 1, s.length, false);
-  return record(st.fields, s, false, undefined);
+  return record(st.fields, s, false, undefined, want);
 }
 
 const SLOT_KEYS = ['pid', 'uid', 'gid', 'auid', 'comm', 'exe', 'arch', 'syscall', 'code'];
@@ -114,7 +119,7 @@ const JSON_KEYS: Array<[string, number]> = [
 ];
 
 /** journalctl -o json: the record's fields as journald stored them (comm/exe decoded), MESSAGE for the rest. */
-export function parseJournalJson(st: ParserState, text: string): LineResult {
+export function parseJournalJson(st: ParserState, text: string, want: number = D_ALL): LineResult {
   let j: Record<string, unknown>;
   try {
     j = JSON.parse(text) as Record<string, unknown>;
@@ -127,7 +132,7 @@ export function parseJournalJson(st: ParserState, text: string): LineResult {
   if (j._AUDIT_TYPE !== '1326' && j._AUDIT_TYPE_NAME !== 'SECCOMP') {
     // _TRANSPORT=kernel (no auditd: the kernel printed the record): MESSAGE is the printk line
     // `audit: type=1326 audit(…): …` (or a loss signal), without _AUDIT_* fields.
-    if (typeof msg === 'string' && msg.charCodeAt(0) !== 123 /* { */) return st.line(msg);
+    if (typeof msg === 'string' && msg.charCodeAt(0) !== 123 /* { */) return st.lineWith(msg, want);
     return IGNORED;
   }
   // One string to scan: the journald fields as key="value" (journald stores them decoded), then MESSAGE's own fields.
@@ -143,6 +148,6 @@ export function parseJournalJson(st: ParserState, text: string): LineResult {
   if (Number.isFinite(us)) stamp.time = us / 1e6;
   const id = Number(j._AUDIT_ID);
   if (typeof j._AUDIT_ID === 'string' && Number.isInteger(id)) stamp.serial = id;
-  return record(st.fields, line, false, stamp);
+  return record(st.fields, line, false, stamp, want);
 }
 

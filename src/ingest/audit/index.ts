@@ -37,9 +37,11 @@ import { IGNORED } from './decode.js';
 import { Fields } from './fields.js';
 import { type ParserState, isSeccompType, journalRecord, parseJournalJson, typedRecord } from './forms.js';
 import { lossSignal } from './loss.js';
+import { D_ALL } from './record.js';
 import { DateCache } from './time.js';
 
 export { actionOf } from './decode.js';
+export { D_ACTION, D_ALL, D_AUID, D_COMM, D_EXE, D_GID, D_PID, D_TIME, D_UID } from './record.js';
 
 /** An audit log parser with its own scratch state (field positions, date cache). */
 export class AuditParser implements ParserState {
@@ -48,7 +50,12 @@ export class AuditParser implements ParserState {
 
   /** One line of any audit log form → parsed / ignored (with any loss signal) / malformed. See parseAuditLine. */
   line(text: string, detail = true): LineResult {
-    return parseLine(this, text, detail);
+    return parseLine(this, text, detail ? D_ALL : 0);
+  }
+
+  /** The same, decoding only the D_* fields in `want` (record.ts) besides arch and number. See parseAuditFields. */
+  lineWith(text: string, want: number): LineResult {
+    return parseLine(this, text, want);
   }
 }
 
@@ -67,8 +74,18 @@ export function parseAuditLine(text: string, detail = true): LineResult {
   return shared.line(text, detail);
 }
 
-/** The per-line dispatch over the forms, on one parser's state. */
-function parseLine(st: ParserState, text: string, detail = true): LineResult {
+/**
+ * parseAuditLine decoding only the observation fields in `want` (D_* bits of
+ * record.ts; 0 = arch and number only, D_ALL = every field): a --comm filter
+ * needs comm alone. The others are undefined; kind, arch and number are the
+ * same for every mask (tested).
+ */
+export function parseAuditFields(text: string, want: number): LineResult {
+  return shared.lineWith(text, want);
+}
+
+/** The per-line dispatch over the forms, on one parser's state; `want`: D_* fields to decode (0: arch and number only). */
+function parseLine(st: ParserState, text: string, want: number): LineResult {
   let c0 = text.charCodeAt(0);
   if (c0 === 0 || c0 === 0x1e) {
     // NUL padding (a copytruncate'd log whose writer kept its offset), json-seq's RS (RFC 7464): the record follows.
@@ -81,7 +98,7 @@ function parseLine(st: ParserState, text: string, detail = true): LineResult {
   if (text.charCodeAt(0) === 116 /* t */ && text.startsWith('type=')) {
     if (!isSeccompType(text, 5)) return text.indexOf('audit_lost=') < 0 ? IGNORED : lossSignal(text);
     const a = text.indexOf('audit(', 5);
-    return a < 0 ? { kind: 'malformed', reason: 'seccomp record without audit(time:serial)' } : typedRecord(st, text, 0, a, detail);
+    return a < 0 ? { kind: 'malformed', reason: 'seccomp record without audit(time:serial)' } : typedRecord(st, text, 0, a, want);
   }
   // Cheap prefilter: nearly every line of a busy log is something else. 1326 first: in a printk
   // record it comes early (`audit: type=1326`), where a search for SECCOMP would run to the end.
@@ -90,11 +107,11 @@ function parseLine(st: ParserState, text: string, detail = true): LineResult {
     j = text.indexOf('SECCOMP');
     if (j < 0) {
       // journald JSON keeps a MESSAGE with control or non-UTF-8 bytes as an array of bytes: the text is not there to find.
-      if (text.charCodeAt(0) === 123 && text.includes('"MESSAGE":[')) return parseJournalJson(st, text);
+      if (text.charCodeAt(0) === 123 && text.includes('"MESSAGE":[')) return parseJournalJson(st, text, want);
       return lossSignal(text);
     }
   }
-  if (text.charCodeAt(0) === 123 /* { */) return parseJournalJson(st, text);
+  if (text.charCodeAt(0) === 123 /* { */) return parseJournalJson(st, text, want);
   // type=SECCOMP msg=audit( / type=1326 audit( (printk), behind any prefix; the type= is the one just before the first audit(.
   const a = text.indexOf('audit(');
   if (a > 0) {
@@ -102,7 +119,7 @@ function parseLine(st: ParserState, text: string, detail = true): LineResult {
     if (t >= 0 && (t === 0 || text.charCodeAt(t - 1) === 32)) {
       const sp = text.indexOf(' ', t);
       if (sp + 1 === a || (sp + 5 === a && text.startsWith('msg=', sp + 1))) {
-        const r = typedRecord(st, text, t, a, detail);
+        const r = typedRecord(st, text, t, a, want);
         return r === IGNORED ? lossSignal(text) : r;
       }
     }
@@ -110,12 +127,12 @@ function parseLine(st: ParserState, text: string, detail = true): LineResult {
   // journald: audit[PID]: SECCOMP … (AUDIT1326 when journald has no name for the type).
   if (j < 0) j = text.indexOf('SECCOMP');
   if (j >= 0) {
-    const r = journalRecord(st, text, j, 7);
+    const r = journalRecord(st, text, j, 7, want);
     if (r !== IGNORED) return r;
   }
   const k = text.indexOf('AUDIT1326');
   if (k >= 0) {
-    const r = journalRecord(st, text, k, 9);
+    const r = journalRecord(st, text, k, 9, want);
     if (r !== IGNORED) return r;
   }
   return lossSignal(text);

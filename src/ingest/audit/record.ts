@@ -5,8 +5,17 @@ import { INTERPRETED_ACTIONS, INTERPRETED_ARCHES, actionOf, hexIn, intIn, isName
 import { type Fields, K_ARCH, K_AUID, K_CODE, K_EXE, K_COMM, K_GID, K_PID, K_SYSCALL, K_UID, numIn, untrusted } from './fields.js';
 import type { Stamp } from './time.js';
 
-/** The scanned fields (over s) → result. */
-export function record(f: Fields, s: string, interpreted: boolean, stamp: Stamp | undefined): LineResult {
+/**
+ * Which observation fields a caller needs besides arch and number (a mask of
+ * these bits; `true` = all): a filter on --comm needs only comm, so the others
+ * are left undefined and not decoded. The line's kind, arch and number never
+ * depend on the mask.
+ */
+export const D_PID = 1, D_UID = 2, D_GID = 4, D_AUID = 8, D_COMM = 16, D_EXE = 32, D_ACTION = 64, D_TIME = 128;
+export const D_ALL = 255;
+
+/** The scanned fields (over s) → result; `want` (D_* bits) says which fields besides arch and number to decode. */
+export function record(f: Fields, s: string, interpreted: boolean, stamp: Stamp | undefined, want = D_ALL): LineResult {
   const a0 = f.v0[K_ARCH]!, s0 = f.v0[K_SYSCALL]!;
   if (a0 < 0) return { kind: 'malformed', reason: 'seccomp record without arch=' };
   if (s0 < 0) return { kind: 'malformed', reason: 'seccomp record without syscall=' };
@@ -49,7 +58,7 @@ export function record(f: Fields, s: string, interpreted: boolean, stamp: Stamp 
     }
   }
   let action: string | undefined;
-  const c0 = f.v0[K_CODE]!;
+  const c0 = want & D_ACTION ? f.v0[K_CODE]! : -1;
   if (c0 >= 0) {
     const c1 = f.v1[K_CODE]!;
     const code = hexIn(s, c0, c1);
@@ -62,14 +71,16 @@ export function record(f: Fields, s: string, interpreted: boolean, stamp: Stamp 
       } else action = INTERPRETED_ACTIONS[v.toLowerCase()] ?? v;
     }
   }
-  let auid = numIn(f, s, K_AUID);
-  if (interpreted && auid === undefined && f.v0[K_AUID]! >= 0 && s.startsWith('unset', f.v0[K_AUID]!)) auid = 4294967295;
+  let auid = want & D_AUID ? numIn(f, s, K_AUID) : undefined;
+  if (want & D_AUID && interpreted && auid === undefined && f.v0[K_AUID]! >= 0 && s.startsWith('unset', f.v0[K_AUID]!)) auid = 4294967295;
   // One literal, one shape: fields a form does not carry are undefined.
   const o: Observation = {
     arch: arch.id, name, nr: name === undefined && nrText === undefined ? nr : undefined,
-    pid: numIn(f, s, K_PID), comm: untrusted(f, s, K_COMM, interpreted), exe: untrusted(f, s, K_EXE, interpreted),
-    uid: numIn(f, s, K_UID), gid: numIn(f, s, K_GID), auid,
-    time: stamp?.time, serial: stamp?.serial, action,
+    pid: want & D_PID ? numIn(f, s, K_PID) : undefined,
+    comm: want & D_COMM ? untrusted(f, s, K_COMM, interpreted) : undefined,
+    exe: want & D_EXE ? untrusted(f, s, K_EXE, interpreted) : undefined,
+    uid: want & D_UID ? numIn(f, s, K_UID) : undefined, gid: want & D_GID ? numIn(f, s, K_GID) : undefined, auid,
+    time: want & D_TIME ? stamp?.time : undefined, serial: want & D_TIME ? stamp?.serial : undefined, action,
   };
   if (nrText !== undefined) o.nrText = nrText;
   return { kind: 'parsed', obs: [o] };
