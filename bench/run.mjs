@@ -9,7 +9,8 @@
 //      syscribe vs the simple mawk extractor (goal ≥ 1.0× its speed), the README's awk
 //      match() one-liner, and a `wc -l` floor; peak RSS at 1 MB vs 200 MB input (goal: flat).
 //   2. audit input, two logs of ≥1 M lines (auditd's own audit.log form; every form mixed): lines/s vs
-//      an awk one-liner (goal ≥ 1 M lines/s), also with a filter (every field decoded); RSS flat;
+//      an awk one-liner (goal ≥ 1 M lines/s), also with a filter, at --jobs 1 and --jobs 2 (the speed-up
+//      of parsing byte ranges in a worker thread); RSS flat;
 //      follow latency: line appended → profile on disk (goal ≤ 1 s).
 //   3. record backends on one syscall-heavy workload: bare, `strace -f -o /dev/null`,
 //      `syscribe record --backend strace`, `syscribe record --backend bpftrace`
@@ -132,21 +133,28 @@ async function benchAudit() {
     const lines = gen.lines;
     console.log(`${inp.label}: ${fmt(size / 1e6, 1)} MB, ${lines} lines (${gen.files.length} files: ${gen.files.map((f) => f.replace(/^test\/fixtures\/audit\//, '')).join(', ')})`);
     const awk = await measure('awk', [awkProg, inp.path]);
-    const sy = await measure(process.execPath, [bin, 'audit', inp.path, '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'audit-big.json')]);
-    const syF = await measure(process.execPath, [bin, 'audit', inp.path, '--comm', 'sc-logtest', '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'audit-big-comm.json')]);
+    // --jobs 1: one pass; --jobs 2: the file in two byte ranges, the second in a worker thread (src/app/audit-ranges.ts).
+    const run = (jobs, extra, name) => measure(process.execPath, [bin, 'audit', inp.path, '--jobs', jobs, ...extra, '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, name)]);
+    const sy1 = await run('1', [], 'audit-big-j1.json');
+    const sy = await run('2', [], 'audit-big.json');
+    const syF1 = await run('1', ['--comm', 'sc-logtest'], 'audit-big-comm-j1.json');
+    const syF = await run('2', ['--comm', 'sc-logtest'], 'audit-big-comm.json');
     report(`[${inp.label}] awk one-liner (arch+syscall per record)`, lines / awk.secs / 1e6, 'M lines/s');
-    report(`[${inp.label}] syscribe audit (goal ≥ 1 M lines/s)`, lines / sy.secs / 1e6, 'M lines/s');
-    report(`[${inp.label}] syscribe wall time / awk wall time`, sy.secs / awk.secs, '×');
-    report(`[${inp.label}] syscribe audit --comm X (every field decoded)`, lines / syF.secs / 1e6, 'M lines/s');
+    report(`[${inp.label}] syscribe audit --jobs 1`, lines / sy1.secs / 1e6, 'M lines/s');
+    report(`[${inp.label}] syscribe audit --jobs 2 (goal ≥ 1 M lines/s)`, lines / sy.secs / 1e6, 'M lines/s', `speed-up ${fmt(sy1.secs / sy.secs)} × over --jobs 1`);
+    report(`[${inp.label}] syscribe wall time (--jobs 2) / awk wall time`, sy.secs / awk.secs, '×');
+    report(`[${inp.label}] syscribe audit --comm X --jobs 1 (the fields a filter needs decoded)`, lines / syF1.secs / 1e6, 'M lines/s');
+    report(`[${inp.label}] syscribe audit --comm X --jobs 2 (goal ≥ 1 M lines/s)`, lines / syF.secs / 1e6, 'M lines/s', `speed-up ${fmt(syF1.secs / syF.secs)} × over --jobs 1`);
     if (inp === inputs[1]) {
       const small = join(out, 'mix-audit-head-1mb.log');
       headInto(small, inp.path, 1e6);
       const mid = join(out, 'mix-audit-head-half.log');
       headInto(mid, inp.path, Math.round(size / 2));
-      const sySmall = await measure(process.execPath, [bin, 'audit', small, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-small.json')]);
-      const syMid = await measure(process.execPath, [bin, 'audit', mid, '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-mid.json')]);
-      report(`peak RSS at 1 MB / ${fmt(size / 2e6, 0)} MB / ${fmt(size / 1e6, 0)} MB input`, `${fmt(sySmall.rssKiB / 1024)} / ${fmt(syMid.rssKiB / 1024)} / ${fmt(sy.rssKiB / 1024)}`, 'MiB');
-      report(`RSS ratio ${fmt(size / 1e6, 0)} MB / ${fmt(size / 2e6, 0)} MB (goal: flat, ~1.0)`, sy.rssKiB / syMid.rssKiB, '×');
+      // memory of one pass (--jobs 1): a worker thread adds its own heap
+      const sySmall = await measure(process.execPath, [bin, 'audit', small, '--jobs', '1', '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-small.json')]);
+      const syMid = await measure(process.execPath, [bin, 'audit', mid, '--jobs', '1', '--baseline', 'none', '--runtime', 'none', '-o', join(out, 'audit-mid.json')]);
+      report(`peak RSS at 1 MB / ${fmt(size / 2e6, 0)} MB / ${fmt(size / 1e6, 0)} MB input (--jobs 1)`, `${fmt(sySmall.rssKiB / 1024)} / ${fmt(syMid.rssKiB / 1024)} / ${fmt(sy1.rssKiB / 1024)}`, 'MiB', `--jobs 2: ${fmt(sy.rssKiB / 1024)} MiB, the worker thread's heap included`);
+      report(`RSS ratio ${fmt(size / 1e6, 0)} MB / ${fmt(size / 2e6, 0)} MB (goal: flat, ~1.0)`, sy1.rssKiB / syMid.rssKiB, '×');
     }
   }
 
