@@ -19,6 +19,9 @@ import type { LineResult, Observation } from '../types.js';
 import type { AuditPart } from './audit-ranges.js';
 import { type ProfileOutput, writeProfileTo } from './emit.js';
 
+/** The bookkeeping result of a parsed line whose records are added one by one (never mutated). */
+const PARSED: LineResult = Object.freeze({ kind: 'parsed' });
+
 /** What --split-by groups by. */
 export const SPLIT_KEYS = ['container', 'pod', 'workload', 'exe', 'comm'] as const;
 export type SplitKey = (typeof SPLIT_KEYS)[number];
@@ -60,15 +63,16 @@ export class AuditSink {
       this.all.line(res, lineNo, text, source);
       return;
     }
-    const kept = res.obs.filter((o) => {
+    this.all.line(PARSED, lineNo, text, source);
+    // (an audit line holds one record: filtering and adding it in one loop allocates nothing per line)
+    for (const o of res.obs) {
       const why = rejectedBy(o, this.filter, this.containerOf);
-      if (why !== undefined) this.removedBy[why] = (this.removedBy[why] ?? 0) + 1;
-      return why === undefined;
-    });
-    this.kept += kept.length;
-    this.filtered += res.obs.length - kept.length;
-    this.all.line({ kind: 'parsed' }, lineNo, text, source);
-    for (const o of kept) {
+      if (why !== undefined) {
+        this.removedBy[why] = (this.removedBy[why] ?? 0) + 1;
+        this.filtered++;
+        continue;
+      }
+      this.kept++;
       const before = this.onNew ? this.distinct() : 0;
       const name = this.all.add(o);
       if (this.onNew && name !== undefined && this.distinct() > before) this.onNew(name, o);
