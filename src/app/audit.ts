@@ -9,7 +9,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { Collector, type Observed } from '../collect/collector.js';
 import { UserError } from '../errors.js';
-import { type GenerateOptions, generateProfile } from '../generate/index.js';
+import type { GenerateOptions } from '../generate/index.js';
 import { D_ACTION, D_COMM, D_EXE, D_PID, D_TIME, D_UID, parseAuditFields } from '../ingest/audit.js';
 import { type AuditFilter, type FilterCounts, filterCountsByFlag, formatFilterCounts, rejectedBy } from '../ingest/audit-filter.js';
 import { ContainerResolver } from '../ingest/container.js';
@@ -17,7 +17,7 @@ import type { MemberInfo } from '../attribution/group.js';
 import { NO_CONTAINER } from '../attribution/options.js';
 import type { LineResult, Observation } from '../types.js';
 import type { AuditPart } from './audit-ranges.js';
-import { type ProfileOutput, writeProfileTo } from './emit.js';
+import type { ProfileOutput } from './emit.js';
 
 /** The bookkeeping result of a parsed line whose records are added one by one (never mutated). */
 const PARSED: LineResult = Object.freeze({ kind: 'parsed' });
@@ -176,6 +176,8 @@ export function safeFileName(key: string, ext: string): string {
 export async function writeSplitProfile(dir: string, key: string, c: Collector, members: MemberInfo[] | undefined, out: ProfileOutput, opts: GenerateOptions, split: string): Promise<string> {
   const file = join(dir, safeFileName(key, out.format === 'crd' ? 'yaml' : 'json'));
   if (!file.startsWith(dir + '/')) throw new UserError(`refusing to write outside ${dir}`);
+  // Loaded here, not at the top: the parse (also in a worker thread, app/audit-range-worker.ts) does not need the generator.
+  const [{ generateProfile }, { writeProfileTo }] = await Promise.all([import('../generate/index.js'), import('./emit.js')]);
   const { profile } = generateProfile(c.result(), opts);
   const spo = out.format === 'crd' && split === 'workload' && members ? (await import('../attribution/spo.js')).spoPartialMeta(members, nodeName()) : undefined;
   const stem = safeFileName(key, 'x').slice(0, -2).toLowerCase().replace(/[^a-z0-9.-]/g, '-');
