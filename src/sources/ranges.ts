@@ -12,7 +12,7 @@
  * Only uncompressed regular files can be cut: gzip, stdin, pipes and
  * --follow stay single-pass (canCut()).
  */
-import type { FileHandle } from 'node:fs/promises';
+import { type FileHandle, stat } from 'node:fs/promises';
 import { type LineHandler, LineSplitter } from './split-lines.js';
 import { describeOpenError, isGzip, openFile } from './lines.js';
 
@@ -23,6 +23,14 @@ const SCAN = 1 << 20;
 /** A regular file of at least `minBytes` bytes that is not gzip: it can be read in ranges. */
 export async function canCut(path: string, minBytes: number): Promise<number | undefined> {
   if (path === '-') return undefined;
+  // stat first, open only a regular file: opening a FIFO would wait for its writer, and closing it again
+  // could kill that writer with SIGPIPE before the one real read opens it
+  try {
+    const st = await stat(path);
+    if (!st.isFile() || st.size < minBytes) return undefined;
+  } catch {
+    return undefined;
+  }
   let fh: FileHandle;
   try {
     fh = await openFile(path);

@@ -9,6 +9,8 @@
  * pairs of boundaries (three ranges). The ranges run in this thread (the
  * worker is a thin wrapper, exercised by test/integration/audit-jobs.test.ts).
  */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +19,7 @@ import { AuditSink, type SplitKey } from '../../src/app/audit.js';
 import { auditRange, rangesAllowed, readAuditFiles } from '../../src/app/audit-ranges.js';
 import { type AuditFilter, filterFrom } from '../../src/ingest/audit-filter.js';
 import { eachLineOfFile } from '../../src/sources/lines.js';
+import { canCut } from '../../src/sources/ranges.js';
 
 const FIX = join(__dirname, '..', 'fixtures', 'audit');
 const dir = mkdtempSync(join(tmpdir(), 'syscribe-audit-ranges-'));
@@ -161,3 +164,26 @@ describe('which runs are cut', () => {
     }
   });
 });
+
+describe('a FIFO is never cut, nor opened to look at it', () => {
+  it('--jobs 2 on a FIFO: one pass, every line, and the writer is not killed (SIGPIPE) by a look-and-close', async () => {
+    const src = join(dir, 'fifo-src.log');
+    // more than a pipe's buffer (64 KiB): the writer is still writing when a reader that only looks closes
+    writeFileSync(src, Buffer.concat(Array.from({ length: 40 }, () => readFileSync(join(FIX, 'auditd-enriched.log')))));
+    const fifo = join(dir, 'fifo');
+    const mk = spawn('mkfifo', [fifo]);
+    expect((await once(mk, 'exit'))[0]).toBe(0);
+    // opens and writes at once (no exec between): its write is under way when a look-and-close would close the FIFO
+    const writer = spawn(process.execPath, ['-e', 'require("fs").writeFileSync(process.argv[1], require("fs").readFileSync(process.argv[2]))', fifo, src], { stdio: 'ignore' });
+    const exited = once(writer, 'exit');
+    expect(await canCut(fifo, 0)).toBeUndefined();
+    const sink = new AuditSink({}, undefined);
+    await readAuditFiles(sink, [fifo], { jobs: 2, minBytes: 0 });
+    const [code, signal] = await exited;
+    expect({ code, signal }).toEqual({ code: 0, signal: null });
+    const want = await onePass(src, {});
+    expect(snapshot(sink)).toEqual(snapshot(want));
+    expect(sink.all.result().lines.parsed).toBeGreaterThan(900);
+  }, 20_000); // before the fix the writer died and the real read waited for another writer forever
+});
+
