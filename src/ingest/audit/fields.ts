@@ -7,6 +7,8 @@ import { digitsEnd, isUpperHex, intIn } from './decode.js';
 
 export const K_PID = 0, K_UID = 1, K_GID = 2, K_AUID = 3, K_COMM = 4, K_EXE = 5, K_ARCH = 6, K_SYSCALL = 7, K_CODE = 8;
 export const NK = 9;
+/** Every slot (bit per slot): scanFields stops once the slots it is asked for are found. */
+export const ALL_SLOTS = (1 << NK) - 1;
 
 
 /** Value positions of the wanted keys over the line being parsed. -1 = absent. */
@@ -15,6 +17,7 @@ export class Fields {
   readonly v1 = new Int32Array(NK);
   /** Bit per slot: the value was quoted. */
   quoted = 0;
+  /** Bit per slot: scanFields found it. */
   found = 0;
 }
 
@@ -130,9 +133,10 @@ export function kernelOrder(f: Fields, s: string, p: number, end: number): boole
  * holds (`comm="arch=40000028"` is a comm); a token without `=` is skipped
  * (AppArmor's `subj=prof (enforce)`). `interpreted` (ausearch -i): comm/exe
  * are printed decoded and unquoted, so they run up to the next ` key=`.
- * Stops once every wanted key is found.
+ * Stops once the keys of the slots in `need` (bit per slot) are found: a
+ * value is the first of its key either way.
  */
-export function scanFields(f: Fields, s: string, from: number, end: number, interpreted: boolean): void {
+export function scanFields(f: Fields, s: string, from: number, end: number, interpreted: boolean, need = ALL_SLOTS): void {
   for (let i = 0; i < NK; i++) f.v0[i] = -1;
   f.quoted = 0;
   f.found = 0;
@@ -178,7 +182,8 @@ export function scanFields(f: Fields, s: string, from: number, end: number, inte
       f.v0[slot] = v0;
       f.v1[slot] = v1;
       if (isQuoted) f.quoted |= 1 << slot;
-      if (++f.found === NK) return;
+      f.found |= 1 << slot;
+      if ((f.found & need) === need) return;
     }
   }
 }

@@ -8,7 +8,7 @@ import { archForRecord } from '../../arch.js';
 import type { LineResult } from '../../types.js';
 import { IGNORED, digitsEnd, hexIn, intIn } from './decode.js';
 import { type Fields, K_ARCH, K_AUID, K_CODE, K_COMM, K_EXE, K_GID, K_PID, K_SYSCALL, K_UID, kernelOrder, scanFields } from './fields.js';
-import { D_ALL, record } from './record.js';
+import { D_ALL, record, slotsFor } from './record.js';
 import { type DateCache, type Stamp, interpretedStamp, rawStamp } from './time.js';
 
 /** A parser's scratch state and its line entry (journald JSON re-enters it, with the same field mask). */
@@ -79,7 +79,7 @@ export function typedRecord(st: ParserState, s: string, t: number, a: number, wa
   }
   let end = s.indexOf('\x1d', from); // ENRICHED: everything after 0x1D is auditd's interpretation
   if (end < 0) end = s.length;
-  if (interpreted || !kernelOrder(st.fields, s, from, end)) scanFields(st.fields, s, from, end, interpreted);
+  if (interpreted || !kernelOrder(st.fields, s, from, end)) scanFields(st.fields, s, from, end, interpreted, slotsFor(want));
   return record(st.fields, s, interpreted, stamp, want);
 }
 
@@ -108,7 +108,7 @@ export function journalRecord(st: ParserState, s: string, j: number, len: number
     const r = syscallOnly(s, j + len + 1);
     if (r !== undefined) return r;
   }
-  if (!kernelOrder(st.fields, s, j + len + 1, s.length)) scanFields(st.fields, s, j + len + 1, s.length, false);
+  if (!kernelOrder(st.fields, s, j + len + 1, s.length)) scanFields(st.fields, s, j + len + 1, s.length, false, slotsFor(want));
   return record(st.fields, s, false, undefined, want);
 }
 
@@ -142,7 +142,7 @@ export function parseJournalJson(st: ParserState, text: string, want: number = D
     if (typeof v === 'string' && !v.includes('"')) line += `${SLOT_KEYS[slot]}="${v}" `;
   }
   if (typeof msg === 'string') line += msg.startsWith('SECCOMP ') ? msg.slice(8) : msg;
-  scanFields(st.fields, line, 0, line.length, false);
+  scanFields(st.fields, line, 0, line.length, false, slotsFor(want));
   const stamp: Stamp = {};
   const us = Number(j._SOURCE_REALTIME_TIMESTAMP ?? j.__REALTIME_TIMESTAMP);
   if (Number.isFinite(us)) stamp.time = us / 1e6;

@@ -14,6 +14,19 @@ import type { Stamp } from './time.js';
 export const D_PID = 1, D_UID = 2, D_GID = 4, D_AUID = 8, D_COMM = 16, D_EXE = 32, D_ACTION = 64, D_TIME = 128;
 export const D_ALL = 255;
 
+/** The scanner slots (fields.ts) a D_* mask needs: arch and syscall always. */
+export function slotsFor(want: number): number {
+  let m = (1 << K_ARCH) | (1 << K_SYSCALL);
+  if (want & D_PID) m |= 1 << K_PID;
+  if (want & D_UID) m |= 1 << K_UID;
+  if (want & D_GID) m |= 1 << K_GID;
+  if (want & D_AUID) m |= 1 << K_AUID;
+  if (want & D_COMM) m |= 1 << K_COMM;
+  if (want & D_EXE) m |= 1 << K_EXE;
+  if (want & D_ACTION) m |= 1 << K_CODE;
+  return m;
+}
+
 /** The scanned fields (over s) → result; `want` (D_* bits) says which fields besides arch and number to decode. */
 export function record(f: Fields, s: string, interpreted: boolean, stamp: Stamp | undefined, want = D_ALL): LineResult {
   const a0 = f.v0[K_ARCH]!, s0 = f.v0[K_SYSCALL]!;
