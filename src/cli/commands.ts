@@ -44,7 +44,7 @@ async function loadMerge(): Promise<AnyCommand> {
     import('./merge.js'),
     import('../collect/collector.js'),
     import('../generate/index.js'),
-    import('../ingest/any.js'),
+    import('../ingest/drivers/any.js'),
     import('../errors.js'),
     import('./report.js'),
   ]);

@@ -1,7 +1,7 @@
 import type { CommandModule } from 'yargs';
 import { archOption } from './arch-option.js';
 import { Collector } from '../collect/collector.js';
-import { ingestStrace } from '../ingest/strace-files.js';
+import { ingestStrace } from '../ingest/drivers/strace-files.js';
 import { Progress } from '../sources/progress.js';
 import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
 

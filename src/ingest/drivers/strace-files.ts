@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import type { ArchId } from '../../arch.js';
 import type { Collector } from '../../collect/collector.js';
 import { eachLineOfFile } from '../../sources/lines.js';
-import { StraceParser } from '../strace.js';
+import { StraceParser } from '../strace/index.js';
 import type { Progress } from '../../sources/progress.js';
 
 export interface IngestStraceOptions {
