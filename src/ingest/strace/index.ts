@@ -257,7 +257,7 @@ export class StraceParser {
 
   private exited(text: string, i: number, pid: number): LineResult {
     // +++ exited with 0 +++ / +++ killed by SIGKILL +++ / +++ superseded by execve in pid N +++
-    const st = this.procs.get(this.procs.keyOf(pid));
+    const st = this.procs.get(this.procs.keyOf(pid), 'gone');
     if (!st) return IGNORED;
     const out: Observation[] = [];
     const sup = st.pending ? text.indexOf('superseded by execve in pid ', i) : -1;

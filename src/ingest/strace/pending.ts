@@ -33,7 +33,7 @@ export class CallTracker {
   call(text: string, name: string, argStart: number, pid: number, nr: number, cut: boolean, resumed: boolean): LineResult {
     const procs = this.procs;
     procs.callLines++;
-    let st = procs.stateOf(pid);
+    let st = procs.stateOf(pid, resumed);
     const obsPid = procs.obsPid(pid);
     const len = text.length;
     let f = this.flags.get(name) ?? 0;
@@ -61,6 +61,7 @@ export class CallTracker {
         }
         call = this.newCall(name, nr, obsPid, st, f, undefined, out);
         // only the second half was seen: its arguments cannot be decoded
+        if (p === undefined) procs.resumedAlone(st, call);
       }
       f = this.flags.get(call.printed) ?? 0;
     } else {
@@ -129,7 +130,7 @@ export class CallTracker {
     if (st.pending) {
       const p = st.pending;
       st.pending = undefined;
-      const leader = leaderPid > 0 ? procs.get(leaderPid) : undefined;
+      const leader = leaderPid > 0 ? procs.get(leaderPid, 'settled') : undefined;
       if (leader && leader !== st && leader.pending === undefined && p.name === 'execve') leader.pending = p;
       else if (made(p)) procs.finish(st, p, out);
     }

@@ -22,13 +22,17 @@ export const HOLD_LIMIT = 64;
 /** The key of lines without a pid (before the first process's pid is known). */
 export const NO_PID = -1;
 
-/** Why a state is looked up: `line` a line of that pid (stateOf), `get` anything else. */
-export type LookupCause = 'line' | 'get' | 'born';
+/**
+ * Why a state is looked up (a range parser guesses by it, see range.ts): `line` a line of
+ * that pid, `resumed` its `<... name resumed>` line, `born` a child a clone/fork returned (or a pid born so), `settled` another
+ * process's state to hand a call to, `blank` a personality banner, `gone` an exit.
+ */
+export type LookupCause = 'line' | 'resumed' | 'born' | 'settled' | 'blank' | 'gone';
 
 export class Processes {
   readonly states = new Map<number, PidState>();
   /** Calls a child made before its exec, waiting for its parent's clone/vfork to return (see Calls.complete()). */
-  readonly orphans = new Map<number, Call[]>();
+  readonly orphans: Map<number, Call[]>;
   /** Pids announced by clone/fork results or "Process N attached" (not the first process). */
   readonly children = new Set<number>();
   /** The pid unprefixed lines belong to, once learned (stderr -f output drops the prefix while one process is traced). */
@@ -45,7 +49,10 @@ export class Processes {
     readonly filePid: number | undefined,
     readonly births: Map<number, ArchId>,
     private readonly sharedBirths: boolean,
-  ) {}
+    orphans: Map<number, Call[]> = new Map(),
+  ) {
+    this.orphans = orphans;
+  }
 
   /** The state a map lookup did not find; a range parser (range.ts) guesses here what came before its range. */
   protected miss(_key: number, _cause: LookupCause): PidState | undefined {
@@ -53,7 +60,7 @@ export class Processes {
   }
 
   /** states.get(key), or what miss() says. */
-  get(key: number, cause: LookupCause = 'get'): PidState | undefined {
+  get(key: number, cause: LookupCause): PidState | undefined {
     return this.states.get(key) ?? this.miss(key, cause);
   }
 
@@ -67,10 +74,10 @@ export class Processes {
     return pid !== NO_PID ? pid : this.filePid ?? this.unprefixedPid;
   }
 
-  stateOf(pid: number): PidState {
+  stateOf(pid: number, resumed = false): PidState {
     const key = this.keyOf(pid);
     if (key === this.lastKey && this.lastState !== undefined) return this.lastState;
-    let st = this.get(key, this.births.has(key) ? 'born' : 'line');
+    let st = this.get(key, this.births.has(key) ? 'born' : resumed ? 'resumed' : 'line');
     if (st) {
       this.lastKey = key;
       this.lastState = st;
@@ -94,6 +101,9 @@ export class Processes {
     this.states.set(key, st);
     return st;
   }
+
+  /** A `<... name resumed>` line found nothing pending: `call` stands for the whole call (a range parser notes it, see range.ts). */
+  resumedAlone(_st: PidState, _call: Call): void {}
 
   /** Forget the last-state cache (after states were removed or replaced). */
   forgetLast(): void {
@@ -236,7 +246,7 @@ export class Processes {
 
   /** `[ Process PID=n runs in … mode. ]` on a line of `pid`: the state it is about. */
   bannerState(n: number, pid: number): PidState {
-    let st = this.get(n);
+    const st = this.get(n, 'blank');
     if (st !== undefined) return st;
     if (pid !== NO_PID) return this.stateOf(pid);
     if (this.filePid !== undefined) return this.stateOf(NO_PID);
@@ -256,6 +266,11 @@ export class Processes {
 
   /** Is any call in flight? (Program output reaches a shared log only while one of its writes is.) */
   anyPending(): boolean {
+    return this.anyPendingHere();
+  }
+
+  /** anyPending() over the states this table holds. */
+  protected anyPendingHere(): boolean {
     for (const st of this.states.values()) if (st.pending !== undefined) return true;
     return false;
   }
