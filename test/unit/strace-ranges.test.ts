@@ -84,6 +84,29 @@ describe('strace log parsed in ranges = one pass', () => {
     await everyCut(data, 400);
   });
 
+  it('program output while a call from before the cut is pending (the range cannot know it is)', async () => {
+    const log = [
+      '100 execve("/bin/prog", ["prog"], 0x7ffd /* 1 var */) = 0',
+      '100 newfstatat(AT_FDCWD, "/etc", {st_mode=S_IFDIR|0755, st_size=4096, ...}, 0) = 0',
+      '100 clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f) = 101',
+      '101 getpid()                          = 101',
+      '100 read(0,  <unfinished ...>',
+      '101 getppid()                         = 100',
+      'hello from the program',
+      '101 getuid()                          = 0',
+      '100 <... read resumed>"x", 1)          = 1',
+      'more program output',
+      '100 exit_group(0)                     = ?',
+      '100 +++ exited with 0 +++',
+      '',
+    ].join('\n');
+    const data = Buffer.from(log);
+    const { path, starts } = file(data);
+    const want = await onePass(path);
+    expect(JSON.parse(want).lines).toEqual({ parsed: 9, ignored: 2, malformed: 1 });
+    for (const at of starts) expect((await inRanges(path, [0, at, data.length])).text).toBe(want);
+  });
+
   it('all fixtures concatenated (as the bench mix is), cut at spread line starts; most of the second range is taken from it', async () => {
     const data = Buffer.concat(fixtures.map(([, d]) => d));
     const [again, lines, cuts] = await everyCut(data, 300);
