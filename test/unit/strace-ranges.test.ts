@@ -11,6 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
+import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Collector, type Observed } from '../../src/collect/collector.js';
 import { ingestStrace } from '../../src/ingest/drivers/strace-files.js';
@@ -82,6 +83,28 @@ describe('strace log parsed in ranges = one pass', () => {
   it.each(fixtures.map(([f]) => f))('%s cut at every line start (every k-th on the large ones)', async (f) => {
     const data = fixtures.find(([g]) => g === f)![1];
     await everyCut(data, 400);
+  });
+
+  it('property: any concatenation of fixtures, 2–5 ranges at any line starts, any checkpoint spacing', async () => {
+    const small = fixtures.filter(([, d]) => d.length < 60_000);
+    const runs = Number(process.env.SYSCRIBE_FUZZ_RUNS ?? 40);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.integer({ min: 0, max: small.length - 1 }), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: 1, maxLength: 4 }),
+        fc.integer({ min: 1, max: 40 }),
+        async (picks, at, checkpoint) => {
+          const data = Buffer.concat(picks.map((i) => small[i]![1]));
+          const { path, starts } = file(data);
+          const want = await onePass(path);
+          const cuts = [...new Set(at.map((x) => starts[Math.floor(x * starts.length)] ?? data.length))].sort((a, b) => a - b);
+          const c = new Collector();
+          await ingestStraceRanges(path, c, { defaultArch: 'x86_64', jobs: cuts.length + 1, cuts: [0, ...cuts, data.length], run: parseStraceRange, checkpoint });
+          expect(canon(c.result())).toBe(want);
+        },
+      ),
+      { numRuns: runs },
+    );
   });
 
   it('program output while a call from before the cut is pending (the range cannot know it is)', async () => {

@@ -426,6 +426,8 @@ function unprefixed(p: StraceParser, w: RangeEnd, seg: number, first: Map<number
     // not linked yet: unprefixed lines are NO_PID's, as long as nothing in the range could link them to a pid
     for (const k of first.keys()) if (k !== U_KEY) return 'the unprefixed first process has no pid yet, and the range has prefixed lines';
     if (w.trackSeg >= seg) return 'the unprefixed first process has no pid yet, and the range announces children';
+    // its calls carry no pid here (the range gave them U_KEY): an execve that handed them to orphans would not have
+    if (w.orphans.firsts.some(([k, s]) => k === U_KEY && s >= seg)) return 'the unprefixed first process has no pid yet, and its calls were orphaned in the range';
     return { key: NO_PID, pid: undefined };
   }
   const upid = procs.unprefixedLinked ? procs.unprefixedPid : undefined;
