@@ -107,6 +107,63 @@ describe('strace log parsed in ranges = one pass', () => {
     );
   });
 
+  it('a plain log (no -f) of a program that forks: its unprefixed process is never linked to a pid, and the ranges are still taken', async () => {
+    const block = (k: number) => [
+      'brk(NULL)                               = 0x5603b69b7000',
+      `openat(AT_FDCWD, "/tmp/f${k}", O_RDONLY|O_CLOEXEC) = 3`,
+      `clone(child_stack=NULL, flags=CLONE_CHILD_CLEARTID|CLONE_CHILD_SETTID|SIGCHLD, child_tidptr=0x7f0eb8065a10) = ${2000 + k}`,
+      'wait4(-1, [{WIFEXITED(s) && WEXITSTATUS(s) == 0}], 0, NULL) = ' + (2000 + k),
+      `--- SIGCHLD {si_signo=SIGCHLD, si_code=CLD_EXITED, si_pid=${2000 + k}, si_uid=0, si_status=0, si_utime=0, si_stime=0} ---`,
+      'close(3)                                = 0',
+    ];
+    const log = [
+      'execve("/bin/sh", ["sh", "-c", "x"], 0x7ffd /* 1 var */) = 0',
+      'newfstatat(AT_FDCWD, "/etc", {st_mode=S_IFDIR|0755, st_size=4096, ...}, 0) = 0',
+      ...Array.from({ length: 40 }, (_, k) => block(k)).flat(),
+      'exit_group(0)                           = ?',
+      '+++ exited with 0 +++',
+      '',
+    ].join('\n');
+    const data = Buffer.from(log);
+    const { path, starts } = file(data);
+    const want = await onePass(path);
+    let again = 0;
+    let lines = 0;
+    for (const at of starts) {
+      const r = await inRanges(path, [0, at, data.length]);
+      expect(r.text).toBe(want);
+      again += r.again;
+      lines += r.lines;
+    }
+    expect(again / lines).toBeLessThan(0.2);
+  });
+
+  it('children a range announces while the unprefixed first process has no pid yet reach the state after it', async () => {
+    const log = [
+      'execve("/bin/prog", ["prog"], 0x7ffd /* 1 var */) = 0',
+      'newfstatat(AT_FDCWD, "/etc", {st_mode=S_IFDIR|0755, st_size=4096, ...}, 0) = 0',
+      'brk(NULL)                               = 0x5655a000',
+      'strace: Process 2345 attached',
+      '[pid  2345] getpid()                    = 2345',
+      '[pid  2345] +++ exited with 0 +++',
+      'getuid()                                = 0',
+      'mmap2(NULL, 8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0) = 0xf7f00000',
+      '',
+    ].join('\n');
+    const data = Buffer.from(log);
+    const { path, starts } = file(data);
+    const want = await onePass(path);
+    // 2345 is a child, not the first process: getuid stays the (64-bit, settled) first process's, made before mmap2
+    const arches = new Map<string, Map<string, unknown>>((JSON.parse(want).arches as Array<[string, Array<[string, unknown]>]>).map(([a, m]) => [a, new Map(m)]));
+    expect(arches.get('x86_64')?.has('getuid')).toBe(true);
+    expect(arches.get('x86')?.has('getuid')).toBe(false);
+    for (let i = 0; i < starts.length; i++) {
+      for (let j = i + 1; j < starts.length; j++) {
+        expect((await inRanges(path, [0, starts[i]!, starts[j]!, data.length])).text).toBe(want);
+      }
+    }
+  });
+
   it('program output while a call from before the cut is pending (the range cannot know it is)', async () => {
     const log = [
       '100 execve("/bin/prog", ["prog"], 0x7ffd /* 1 var */) = 0',

@@ -24,10 +24,10 @@ export const NO_PID = -1;
 
 /**
  * Why a state is looked up (a range parser guesses by it, see range.ts): `line` a line of
- * that pid, `resumed` its `<... name resumed>` line, `born` a child a clone/fork returned (or a pid born so), `settled` another
+ * that pid, `resumed` its `<... name resumed>` line, `line-born` a line of a pid a clone/fork returned, `born` a child a clone/fork returned (or a pid born so), `settled` another
  * process's state to hand a call to, `blank` a personality banner, `gone` an exit.
  */
-export type LookupCause = 'line' | 'resumed' | 'born' | 'settled' | 'blank' | 'gone';
+export type LookupCause = 'line' | 'resumed' | 'line-born' | 'born' | 'settled' | 'blank' | 'gone';
 
 export class Processes {
   readonly states = new Map<number, PidState>();
@@ -77,7 +77,7 @@ export class Processes {
   stateOf(pid: number, resumed = false): PidState {
     const key = this.keyOf(pid);
     if (key === this.lastKey && this.lastState !== undefined) return this.lastState;
-    let st = this.get(key, this.births.has(key) ? 'born' : resumed ? 'resumed' : 'line');
+    let st = this.get(key, this.births.has(key) ? 'line-born' : resumed ? 'resumed' : 'line');
     if (st) {
       this.lastKey = key;
       this.lastState = st;

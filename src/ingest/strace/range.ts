@@ -78,6 +78,8 @@ export type Guess =
 export interface Look {
   key: number;
   seg: number;
+  /** Looked up for a line of that pid (stateOf, a banner, an exit): what could link an unprefixed first process. */
+  line: boolean;
   guess?: Guess;
   /** For `resumed`: the call the range made of the resumed half alone. */
   call?: Call;
@@ -143,8 +145,10 @@ class RangeProcesses extends Processes {
   readonly birthsLog: EntryMap<ArchId>;
   readonly orphansLog: EntryMap<Call[]>;
 
-  /** The last segment in which a child pid was announced (-1: never). */
-  trackSeg = -1;
+  /** Child pids announced (attach notices, clone/fork results) and the segment they were in. */
+  readonly announced: Array<[number, number]> = [];
+  /** Keys looked up for a line of their own in this segment (after a first look that was not). */
+  private readonly lineLooked = new Set<number>();
 
   constructor(def: ArchId, fam: Family, readonly upid: number | undefined) {
     const births = new EntryMap<ArchId>();
@@ -158,32 +162,39 @@ class RangeProcesses extends Processes {
   }
 
   protected override miss(key: number, cause: LookupCause): PidState | undefined {
+    const line = cause !== 'born' && cause !== 'settled';
     const last = this.lastSeg.get(key);
-    if (last === this.seg) return undefined; // looked at in this segment: gone since, or absent
+    if (last === this.seg) {
+      // looked at in this segment: gone since, or absent
+      if (line && !this.lineLooked.has(key)) this.looks.push({ key, seg: this.seg, line, value: null });
+      this.lineLooked.add(key);
+      return undefined;
+    }
     this.lastSeg.set(key, this.seg);
+    if (line) this.lineLooked.add(key);
     if (last !== undefined) {
       const st = this.parked.get(key);
       if (st !== undefined) {
         this.parked.delete(key);
         this.states.set(key, st);
       }
-      this.looks.push({ key, seg: this.seg, value: st === undefined ? null : structuredClone(st) });
+      this.looks.push({ key, seg: this.seg, line, value: st === undefined ? null : structuredClone(st) });
       return st;
     }
-    if (cause === 'born') {
+    if (cause === 'born' || cause === 'line-born') {
       // a child of a clone/fork in the range
-      this.looks.push({ key, seg: this.seg, guess: 'absent' });
+      this.looks.push({ key, seg: this.seg, line, guess: 'absent' });
       return undefined;
     }
     if ((cause === 'line' || cause === 'resumed') && this.seg > 0) {
       // a process first seen well after the cut is more likely a new one than one that was silent since
       const st: PidState = { arch: this.def, tentative: true, inherit: true, held: [], pending: undefined };
-      this.looks.push({ key, seg: this.seg, guess: 'fresh' });
+      this.looks.push({ key, seg: this.seg, line, guess: 'fresh' });
       this.states.set(key, st);
       return st;
     }
     const st = settled(this.def);
-    const look: Look = { key, seg: this.seg, guess: cause };
+    const look: Look = { key, seg: this.seg, line, guess: cause };
     this.looks.push(look);
     if (cause === 'resumed') this.resumedGuess.set(st, look);
     if (cause !== 'gone') this.states.set(key, st);
@@ -191,7 +202,7 @@ class RangeProcesses extends Processes {
   }
 
   override trackChild(pid: number): void {
-    this.trackSeg = this.seg;
+    this.announced.push([pid, this.seg]);
     super.trackChild(pid);
   }
 
@@ -212,6 +223,7 @@ class RangeProcesses extends Processes {
   checkpoint(): void {
     this.seg++;
     this.resumedGuess.clear();
+    this.lineLooked.clear();
     for (const [k, st] of this.states) this.parked.set(k, st);
     this.states.clear();
     this.forgetLast();
@@ -277,7 +289,7 @@ export interface RangeEnd {
   orphans: { final: Map<number, Call[]>; firsts: Array<[number, number, boolean]>; wrote: Map<number, number>; snaps: Array<Map<number, Call[]>> };
   anyPendingSeg: number;
   pendingAt: Array<Set<number>>;
-  trackSeg: number;
+  announced: Array<[number, number]>;
   upid: number | undefined;
 }
 
@@ -297,7 +309,7 @@ export function rangeEnd(p: StraceParser, checkpoints: CheckpointState[], segmen
     orphans: { final: new Map(o), firsts: o.firsts, wrote: o.wrote, snaps: o.snaps },
     anyPendingSeg: procs.anyPendingSeg,
     pendingAt: procs.pendingAt,
-    trackSeg: procs.trackSeg,
+    announced: procs.announced,
     upid: procs.upid,
   };
 }
@@ -423,9 +435,9 @@ function unprefixed(p: StraceParser, w: RangeEnd, seg: number, first: Map<number
     return { key: w.upid, pid: w.upid };
   }
   if (!procs.unprefixedLinked && procs.states.has(NO_PID)) {
-    // not linked yet: unprefixed lines are NO_PID's, as long as nothing in the range could link them to a pid
-    for (const k of first.keys()) if (k !== U_KEY) return 'the unprefixed first process has no pid yet, and the range has prefixed lines';
-    if (w.trackSeg >= seg) return 'the unprefixed first process has no pid yet, and the range announces children';
+    // not linked yet: unprefixed lines are NO_PID's, as long as no line of a pid in the range could link them to it
+    // (children it announces are added to the real state's by absorbRange())
+    for (const l of w.looks) if (l.seg >= seg && l.line && l.key !== U_KEY) return 'the unprefixed first process has no pid yet, and the range has prefixed lines';
     // its calls carry no pid here (the range gave them U_KEY): an execve that handed them to orphans would not have
     if (w.orphans.firsts.some(([k, s]) => k === U_KEY && s >= seg)) return 'the unprefixed first process has no pid yet, and its calls were orphaned in the range';
     return { key: NO_PID, pid: undefined };
@@ -485,6 +497,7 @@ export function absorbRange(p: StraceParser, w: RangeEnd, seg: number): void {
       else (m as Map<number, unknown>).set(real(k), v);
     }
   }
+  if (u.key === NO_PID) for (const [pid, s] of w.announced) if (s >= seg) procs.trackChild(pid);
   const from = seg === 0 ? 1 : w.checkpoints[seg - 1]!.callLines;
   procs.callLines += w.end.callLines - from;
   p.calls.lastOpen = w.end.lastOpenKey === undefined ? undefined : procs.states.get(real(w.end.lastOpenKey));
