@@ -6,9 +6,10 @@ import { AuditSink, SPLIT_KEYS, type SplitKey, writeSplitProfile } from '../app/
 import { runFollowAudit } from '../app/audit-follow.js';
 import { UserError } from '../errors.js';
 import type { GenerateOptions } from '../generate/index.js';
-import { type AuditFilter, type FilterFlags, filterFrom } from '../ingest/audit-filter.js';
+import type { AuditFilter } from '../ingest/audit-filter.js';
+import { type FilterFlags, filterFrom, filterSummary, podFilterCounts, podOptionsFrom } from './audit-options.js';
 import type { MemberInfo } from '../attribution/group.js';
-import { type PodAttributionOptions, podOptionsFrom } from '../attribution/options.js';
+import type { PodAttributionOptions } from '../attribution/options.js';
 import { DMESG_ARGV, eachLineOfCommand, journalArgv } from '../sources/commands.js';
 import { eachLineOfFile } from '../sources/lines.js';
 import { Progress } from '../sources/progress.js';
@@ -122,10 +123,10 @@ export const auditCommand: CommandModule<object, Args> = {
     const att = pods ? await import('../attribution/index.js') : undefined;
     const grouped = att && pods ? await att.attributeAudit(sink.byKey, sink.perKey, sink.all.result(), pods) : undefined;
     if (grouped?.notice) process.stderr.write(`syscribe: ${escapeControl(grouped.notice)}: attributing to container ids only\n`);
-    const extra = sink.filterJson();
-    let filterLine = sink.filterLine();
+    const { json: extra, line } = filterSummary(sink);
+    let filterLine = line;
     if (att && grouped && pods) {
-      const f = att.podFilterCounts(grouped, pods, sink.kept);
+      const f = podFilterCounts(grouped.filtered, pods, sink.kept);
       Object.assign(extra, f.json, { filtered: sink.filtered + grouped.filtered });
       if (f.line) filterLine += `\n${f.line}`;
     }
@@ -170,6 +171,7 @@ async function followAudit(path: string, argv: Args, filter: AuditFilter, opts: 
     onNotice: (m) => process.stderr.write(`${m}\n`),
     onWriteError: (e) => process.stderr.write(`syscribe: writing ${argv.output}: ${e.message}\n`),
   });
-  if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, ...sink.filterJson(), output: argv.output }, null, 2)}\n`);
-  else process.stderr.write(quietly(`${formatReport(report, argv.output)}${sink.filterLine()}\n`, argv.quiet));
+  const f = filterSummary(sink);
+  if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, ...f.json, output: argv.output }, null, 2)}\n`);
+  else process.stderr.write(quietly(`${formatReport(report, argv.output)}${f.line}\n`, argv.quiet));
 }
