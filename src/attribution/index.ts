@@ -46,9 +46,3 @@ export async function attributeAudit(byContainer: Map<string, Collector>, perKey
   const merged: Observed = { ...r, lines: totals.lines, malformed: totals.malformed, lost: totals.lost, loss: totals.loss, lossSignals: totals.lossSignals };
   return { ...grouped, merged };
 }
-
-/** `web-7d4b9c8f5-x2x9k/nginx, web-7d4b9c8f5-q8j2m/nginx` (pods/containers of a group), or the ids. */
-export function describeMembers(ms: MemberInfo[]): string {
-  const names = ms.map((m) => (m.pod ? `${m.pod}/${m.container}` : m.id === 'no-container' ? m.id : m.id.slice(0, 12)));
-  return names.length > 4 ? `${names.slice(0, 4).join(', ')}, … (${names.length} containers)` : names.join(', ');
-}

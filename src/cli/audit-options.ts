@@ -8,6 +8,7 @@
  */
 import { UserError } from '../errors.js';
 import { AUDIT_ACTIONS, type AuditFilter, type FilterCounts, FILTER_ORDER, KILL_ANY, isContainerSelector } from '../ingest/audit-filter.js';
+import type { MemberInfo } from '../attribution/group.js';
 import type { GroupBy, PodAttributionOptions } from '../attribution/options.js';
 
 /** `1795356307`, `1795356307.397`, or anything Date.parse understands (ISO 8601) → epoch seconds. */
@@ -132,4 +133,10 @@ export function filterSummary(c: { filter: AuditFilter; removedBy: FilterCounts;
     line: formatFilterCounts(c.filter, c.removedBy, c.kept),
     json: { filtered: c.filtered, filteredBy: filterCountsByFlag(c.filter, c.removedBy), kept: c.kept },
   };
+}
+
+/** `web-7d4b9c8f5-x2x9k/nginx, web-7d4b9c8f5-q8j2m/nginx` (pods/containers of a group), or the ids. */
+export function describeMembers(ms: MemberInfo[]): string {
+  const names = ms.map((m) => (m.pod ? `${m.pod}/${m.container}` : m.id === 'no-container' ? m.id : m.id.slice(0, 12)));
+  return names.length > 4 ? `${names.slice(0, 4).join(', ')}, … (${names.length} containers)` : names.join(', ');
 }

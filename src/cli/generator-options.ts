@@ -10,7 +10,7 @@ import { archOption } from './arch-option.js';
 import type { Observed } from '../collect/collector.js';
 import { EXIT_FINDING, UserError } from '../errors.js';
 import { type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName } from '../generate/index.js';
-import { type ProfileOutput, observedCount, runEmit, writeProfileTo } from '../app/emit.js';
+import { type ProfileOutput, type WrittenProfile, observedCount, runEmit, writeProfileTo } from '../app/emit.js';
 import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
 import { capsFor, hasCapSpec } from '../profile/capabilities.js';
 import { capSpecFrom, withCapOptions } from './cap-options.js';
@@ -150,6 +150,18 @@ export function refuseEmpty(observed: Observed, a: GeneratorArgs, detail = '', j
   throw new UserError(reason, EXIT_FINDING);
 }
 
+/** Print what app/emit.ts made: the profile on stdout when it was not written to a file, then the summary (stderr, or JSON on stdout). */
+export async function printEmitted(
+  e: { report: GenerateReport } & WrittenProfile,
+  a: Pick<GeneratorArgs, 'json' | 'output' | 'quiet'>,
+  extra: Record<string, unknown> = {},
+  summary = '',
+): Promise<void> {
+  if (!e.written) await writeStdout(e.text);
+  if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...e.report, output: a.output }, null, 2)}\n`);
+  else process.stderr.write(quietly(formatReport(e.report, a.output) + summary, a.quiet));
+}
+
 /** Generate from what was observed, validate, write (app/emit.ts), and print the profile (no -o) and the summary. Returns the report. Observed nothing: see refuseEmpty. */
 export async function emitProfile(
   observed: Observed,
@@ -159,9 +171,7 @@ export async function emitProfile(
   more: { summary?: string; emptyDetail?: string } = {},
 ): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
   refuseEmpty(observed, a, more.emptyDetail, extra);
-  const { profile, report, text, written } = await runEmit(observed, opts, profileOutputFrom(a));
-  if (!written) await writeStdout(text);
-  if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...report, output: a.output }, null, 2)}\n`);
-  else process.stderr.write(quietly(formatReport(report, a.output) + (more.summary ?? ''), a.quiet));
-  return { profile, report };
+  const e = await runEmit(observed, opts, profileOutputFrom(a));
+  await printEmitted(e, a, extra, more.summary);
+  return { profile: e.profile, report: e.report };
 }
