@@ -12,8 +12,7 @@ type AnyCommand = CommandModule<any, any>;
 
 /**
  * A command whose handler returns its exit status (0, EXIT_FINDING, …); main()
- * returns it. Nothing returned: 0 (or process.exitCode, which diff.ts still
- * sets: test/unit/diff.test.ts runs its module under yargs alone).
+ * returns it. Nothing returned: 0.
  */
 export type StatusCommand<A> = Omit<CommandModule<object, A>, 'handler'> & {
   // A method, so a StatusCommand<Args> is a StatusCommand<any> (parameters compared both ways).

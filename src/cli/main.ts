@@ -157,7 +157,7 @@ export async function main(argv: string[] = process.argv.slice(2), cmds: Command
       if (typeof r === 'number') status = r;
     } }));
     await (await buildCli(argv, keep)).parseAsync();
-    return status ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
+    return status ?? 0;
   } catch (e) {
     process.stderr.write(errorLines(e, isDebug(argv)));
     return exitFor(e);

@@ -27,8 +27,6 @@ export async function runCli(argv: string[], extra: CommandModule<object, object
   const err: string[] = [];
   const ow = process.stdout.write;
   const ew = process.stderr.write;
-  const saved = process.exitCode;
-  process.exitCode = undefined;
   process.stdout.write = capture(out);
   process.stderr.write = capture(err);
   try {
@@ -37,6 +35,5 @@ export async function runCli(argv: string[], extra: CommandModule<object, object
   } finally {
     process.stdout.write = ow;
     process.stderr.write = ew;
-    process.exitCode = saved;
   }
 }
