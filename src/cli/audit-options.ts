@@ -114,13 +114,14 @@ function set(list: string[] | undefined): Set<string> | undefined {
 export function podOptionsFrom(f: { split?: string; namespace?: string[]; workload?: string[]; criSocket?: string }): PodAttributionOptions | undefined {
   const namespaces = set(f.namespace);
   const workloads = set(f.workload);
-  const byPods = f.split === 'pod' || f.split === 'workload';
+  const groupBy: GroupBy = f.split === 'pod' || f.split === 'workload' ? f.split : 'container';
+  const byPods = groupBy !== 'container';
   if (!byPods && !namespaces && !workloads) {
     if (f.criSocket !== undefined) throw new UserError('--cri-socket goes with --split-by pod|workload, --namespace or --workload');
     return undefined;
   }
   if ((namespaces || workloads) && (f.split === 'exe' || f.split === 'comm')) throw new UserError(`--namespace / --workload go with --split-by container, pod or workload (not ${f.split})`);
-  const o: PodAttributionOptions = { by: byPods ? (f.split as GroupBy) : 'container' };
+  const o: PodAttributionOptions = { by: groupBy };
   if (namespaces) o.namespaces = namespaces;
   if (workloads) o.workloads = workloads;
   if (f.criSocket !== undefined) o.criSocket = f.criSocket;

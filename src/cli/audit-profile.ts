@@ -1,21 +1,19 @@
-import type { CommandModule } from 'yargs';
+import { defineCommand } from './command.js';
 import { type ArchId, archById } from '../arch.js';
 import { Collector } from '../collect/collector.js';
 import { generateProfile, nativeArchFor } from '../generate/index.js';
 import { formatReport, quietly } from './report.js';
-import { type GeneratorArgs, checkOutputArgs, generatorOptionsFrom, withGeneratorOptions, writeProfile } from './generator-options.js';
+import { checkOutputArgs, generatorOptionsFrom, withProfileOptions, writeProfile } from './generator-options.js';
 
-type Args = GeneratorArgs;
-
-export const auditProfileCommand: CommandModule<object, Args> = {
+export const auditProfileCommand = defineCommand({
   command: 'audit-profile',
   describe: 'Write the audit-mode profile: the chosen RuntimeDefault with default action SCMP_ACT_LOG',
   builder: (y) =>
-    withGeneratorOptions(y, false)
+    withProfileOptions(y)
       .example('$0 audit-profile -o /var/lib/kubelet/seccomp/profiles/audit.json', 'containerd RuntimeDefault, but log instead of deny')
       .example('$0 audit-profile --baseline crio --arch aarch64 -o audit.json', 'CRI-O\'s, for an arm64 node')
       .example('$0 audit-profile --baseline none -o audit.json', 'log every call: the audit route to a tight profile')
-      .example('$0 audit-profile --log-denials -o audit.json', 'also log the baseline\'s own ERRNO answers (SECCOMP_FILTER_FLAG_LOG; runc < 1.2 refuses flags)') as never,
+      .example('$0 audit-profile --log-denials -o audit.json', 'also log the baseline\'s own ERRNO answers (SECCOMP_FILTER_FLAG_LOG; runc < 1.2 refuses flags)'),
   handler: async (argv) => {
     await checkOutputArgs(argv);
     const opts = generatorOptionsFrom(argv);
@@ -33,4 +31,4 @@ export const auditProfileCommand: CommandModule<object, Args> = {
     if (argv.json) process.stdout.write(`${JSON.stringify({ ...report, output: argv.output }, null, 2)}\n`);
     else process.stderr.write(quietly(formatReport(report, argv.output), argv.quiet));
   },
-};
+});

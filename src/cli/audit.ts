@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import type { StatusCommand } from './commands.js';
+import type { Argv } from 'yargs';
+import { type ArgsOf, defineCommand } from './command.js';
 import { archById } from '../arch.js';
 import { SPLIT_KEYS, type SplitKey } from '../app/audit.js';
 import { runAudit } from '../app/audit-run.js';
@@ -7,68 +8,56 @@ import { runFollowAudit } from '../app/audit-follow.js';
 import { UserError } from '../errors.js';
 import type { GenerateOptions } from '../generate/index.js';
 import type { AuditFilter } from '../ingest/audit-filter.js';
-import { type FilterFlags, describeMembers, filterFrom, filterSummary, podFilterCounts, podOptionsFrom } from './audit-options.js';
+import { describeMembers, filterFrom, filterSummary, podFilterCounts, podOptionsFrom } from './audit-options.js';
 import type { PodAttributionOptions } from '../attribution/options.js';
-import { type GeneratorArgs, checkOutputArgs, generatorOptionsFrom, printEmitted, profileOutputFrom, refuseEmpty, withGeneratorOptions } from './generator-options.js';
+import { checkOutputArgs, generatorOptionsFrom, printEmitted, profileOutputFrom, refuseEmpty, withGeneratorOptions } from './generator-options.js';
 import { formatReport, quietly } from './report.js';
 import { escapeControl } from '../util/escape.js';
 
 export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
-
-interface Args extends GeneratorArgs, FilterFlags {
-  files?: string[];
-  dmesg?: boolean;
-  journal?: boolean;
-  'journal-json'?: boolean;
-  'split-by'?: SplitKey;
-  'proc-root': string;
-  follow?: boolean;
-  'from-start'?: boolean;
-  'flush-interval': number;
-  namespace?: string[];
-  workload?: string[];
-  'cri-socket'?: string;
-  state?: string;
-}
 
 function defaultInput(): string {
   for (const p of DEFAULT_AUDIT_INPUTS) if (existsSync(p)) return p;
   throw new UserError(`no input given and none of ${DEFAULT_AUDIT_INPUTS.join(', ')} exists (give a FILE, --dmesg or --journal)`);
 }
 
-export const auditCommand: StatusCommand<Args> = {
+const builder = (y: Argv) =>
+  withGeneratorOptions(
+    y
+      .positional('files', { type: 'string', array: true, describe: `Logs (- for stdin, .gz transparently; default: the first of ${DEFAULT_AUDIT_INPUTS.join(', ')})` })
+      .option('dmesg', { type: 'boolean', describe: 'Read `dmesg` (records printed by the kernel when auditd is not running)', group: 'Input:' })
+      .option('journal', { type: 'boolean', describe: 'Read this boot\'s audit and kernel messages from the journal (`journalctl -b -o short-precise _TRANSPORT=audit _TRANSPORT=kernel`)', group: 'Input:' })
+      .option('journal-json', { type: 'boolean', describe: 'With --journal: read them as `-o json`', group: 'Input:' })
+      .option('pid', { type: 'string', array: true, describe: 'Only records of these pids', group: 'Filter:' })
+      .option('comm', { type: 'string', array: true, describe: 'Only records of this comm (process name)', group: 'Filter:' })
+      .option('exe', { type: 'string', array: true, describe: 'Only records of this executable path', group: 'Filter:' })
+      .option('uid', { type: 'string', array: true, describe: 'Only records of these uids', group: 'Filter:' })
+      .option('since', { type: 'string', describe: 'Only records at or after (epoch seconds or ISO 8601)', group: 'Filter:' })
+      .option('until', { type: 'string', describe: 'Only records at or before', group: 'Filter:' })
+      .option('action', { type: 'string', array: true, describe: 'Only records with this seccomp action (log, errno, kill_thread, kill_process, kill = either kill, trap, user_notif, trace, allow; default all)', group: 'Filter:' })
+      .option('container', { type: 'string', array: true, describe: 'Only processes of this container (id prefix, or the name of a runc/LXC named container; needs the process still running)', group: 'Filter:' })
+      .option('namespace', { type: 'string', array: true, describe: 'Only containers of pods in this Kubernetes namespace (asks the CRI)', group: 'Filter:' })
+      .option('workload', { type: 'string', array: true, describe: 'Only containers of this workload (name, or Kind/name: Deployment/web; asks the CRI)', group: 'Filter:' })
+      .option('cri-socket', { type: 'string', describe: `The container runtime's CRI socket for pod attribution (default: the first that exists of /run/containerd/containerd.sock, /var/run/crio/crio.sock, /run/crio/crio.sock)`, group: 'Filter:' })
+      .option('split-by', { choices: [...SPLIT_KEYS], describe: 'One profile per container / pod / workload (Deployment, StatefulSet, …) / exe / comm, written into the -o directory', group: 'Output:' })
+      .option('proc-root', { type: 'string', default: '/proc', hidden: true, describe: 'procfs root (tests)' })
+      .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep reading the file as it grows (survives rotation); rewrite -o as new syscalls appear', group: 'Follow:' })
+      .option('from-start', { type: 'boolean', describe: 'With --follow: read the existing content first', group: 'Follow:' })
+      .option('flush-interval', { type: 'number', default: 1, describe: 'With --follow: rewrite the profile at most every N seconds', group: 'Follow:' })
+      .option('state', { type: 'string', describe: 'With --follow --split-by: the restart-safe state (log position, per-group syscall sets); default <-o>.state.json, beside the output directory', group: 'Follow:' }),
+  )
+    .example('sudo $0 audit -o app.json --comm myapp', 'records of one program from /var/log/audit/audit.log')
+    .example('$0 audit --dmesg --baseline none --runtime none', 'exactly what was logged, from the kernel ring buffer')
+    .example('$0 audit audit.log --split-by container -o profiles/', 'one profile per container')
+    .example('sudo $0 audit --split-by workload --namespace shop -o profiles/', 'one profile per Kubernetes workload (<namespace>-<workload>.json)')
+    .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs');
+
+type Args = ArgsOf<typeof builder>;
+
+export const auditCommand = defineCommand({
   command: 'audit [files..]',
   describe: 'Build a profile from kernel seccomp audit records (audit.log, dmesg, syslog, journald, ausearch)',
-  builder: (y) =>
-    withGeneratorOptions(
-      y
-        .positional('files', { type: 'string', array: true, describe: `Logs (- for stdin, .gz transparently; default: the first of ${DEFAULT_AUDIT_INPUTS.join(', ')})` })
-        .option('dmesg', { type: 'boolean', describe: 'Read `dmesg` (records printed by the kernel when auditd is not running)', group: 'Input:' })
-        .option('journal', { type: 'boolean', describe: 'Read this boot\'s audit and kernel messages from the journal (`journalctl -b -o short-precise _TRANSPORT=audit _TRANSPORT=kernel`)', group: 'Input:' })
-        .option('journal-json', { type: 'boolean', describe: 'With --journal: read them as `-o json`', group: 'Input:' })
-        .option('pid', { type: 'string', array: true, describe: 'Only records of these pids', group: 'Filter:' })
-        .option('comm', { type: 'string', array: true, describe: 'Only records of this comm (process name)', group: 'Filter:' })
-        .option('exe', { type: 'string', array: true, describe: 'Only records of this executable path', group: 'Filter:' })
-        .option('uid', { type: 'string', array: true, describe: 'Only records of these uids', group: 'Filter:' })
-        .option('since', { type: 'string', describe: 'Only records at or after (epoch seconds or ISO 8601)', group: 'Filter:' })
-        .option('until', { type: 'string', describe: 'Only records at or before', group: 'Filter:' })
-        .option('action', { type: 'string', array: true, describe: 'Only records with this seccomp action (log, errno, kill_thread, kill_process, kill = either kill, trap, user_notif, trace, allow; default all)', group: 'Filter:' })
-        .option('container', { type: 'string', array: true, describe: 'Only processes of this container (id prefix, or the name of a runc/LXC named container; needs the process still running)', group: 'Filter:' })
-        .option('namespace', { type: 'string', array: true, describe: 'Only containers of pods in this Kubernetes namespace (asks the CRI)', group: 'Filter:' })
-        .option('workload', { type: 'string', array: true, describe: 'Only containers of this workload (name, or Kind/name: Deployment/web; asks the CRI)', group: 'Filter:' })
-        .option('cri-socket', { type: 'string', describe: `The container runtime's CRI socket for pod attribution (default: the first that exists of /run/containerd/containerd.sock, /var/run/crio/crio.sock, /run/crio/crio.sock)`, group: 'Filter:' })
-        .option('split-by', { choices: [...SPLIT_KEYS], describe: 'One profile per container / pod / workload (Deployment, StatefulSet, …) / exe / comm, written into the -o directory', group: 'Output:' })
-        .option('proc-root', { type: 'string', default: '/proc', hidden: true, describe: 'procfs root (tests)' })
-        .option('follow', { alias: 'f', type: 'boolean', describe: 'Keep reading the file as it grows (survives rotation); rewrite -o as new syscalls appear', group: 'Follow:' })
-        .option('from-start', { type: 'boolean', describe: 'With --follow: read the existing content first', group: 'Follow:' })
-        .option('flush-interval', { type: 'number', default: 1, describe: 'With --follow: rewrite the profile at most every N seconds', group: 'Follow:' })
-        .option('state', { type: 'string', describe: 'With --follow --split-by: the restart-safe state (log position, per-group syscall sets); default <-o>.state.json, beside the output directory', group: 'Follow:' }),
-    )
-      .example('sudo $0 audit -o app.json --comm myapp', 'records of one program from /var/log/audit/audit.log')
-      .example('$0 audit --dmesg --baseline none --runtime none', 'exactly what was logged, from the kernel ring buffer')
-      .example('$0 audit audit.log --split-by container -o profiles/', 'one profile per container')
-      .example('sudo $0 audit --split-by workload --namespace shop -o profiles/', 'one profile per Kubernetes workload (<namespace>-<workload>.json)')
-      .example('sudo $0 audit --follow --exe /usr/bin/app -o app.json', 'keep the profile up to date while the app runs') as never,
+  builder,
   handler: async (argv) => {
     await checkOutputArgs(argv, { directory: !!argv['split-by'], nameOptional: !!argv['split-by'] });
     const opts = generatorOptionsFrom(argv);
@@ -130,7 +119,7 @@ export const auditCommand: StatusCommand<Args> = {
     }
     return 0;
   },
-};
+});
 
 function attributionNotice(notice: string): void {
   process.stderr.write(`syscribe: ${escapeControl(notice)}: attributing to container ids only\n`);

@@ -1,10 +1,8 @@
-import type { StatusCommand } from './commands.js';
+import { defineCommand } from './command.js';
 import { runDiff } from '../app/diff.js';
-import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
+import { targetFrom, withTargetOptions } from './target-options.js';
 
-interface Args extends TargetArgs { a: string; b: string; json?: boolean }
-
-export const diffCommand: StatusCommand<Args> = {
+export const diffCommand = defineCommand({
   command: 'diff <a> <b>',
   describe: 'What changed between two profiles: default action, architectures, flags, syscalls per action, conditions (exit 1 when they differ)',
   builder: (y) =>
@@ -13,7 +11,7 @@ export const diffCommand: StatusCommand<Args> = {
       .positional('b', { type: 'string', demandOption: true, describe: 'The new profile' })
       .option('json', { type: 'boolean', describe: 'Print the differences as JSON' })
       .example('$0 diff old.json new.json', 'syscalls added and removed per action')
-      .example('$0 diff profile.json cluster.yaml --json', 'machine output; exit 1 when they differ, 0 when equal (for CI)') as never,
+      .example('$0 diff profile.json cluster.yaml --json', 'machine output; exit 1 when they differ, 0 when equal (for CI)'),
   handler: async (argv) => {
     const r = await runDiff(argv.a, argv.b, !!argv.json, { target: targetFrom(argv) });
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -21,4 +19,4 @@ export const diffCommand: StatusCommand<Args> = {
     process.stdout.write(r.text);
     return r.exitCode;
   },
-};
+});

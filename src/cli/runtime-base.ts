@@ -1,12 +1,10 @@
-import type { StatusCommand } from './commands.js';
+import { defineCommand } from './command.js';
 import { EXIT_FINDING } from '../errors.js';
 import { measureRuntimeBase, runtimeBaseData, runtimeBaseKey, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
 import { escapeControl } from '../util/escape.js';
 import { checkOutput, writeOutput } from '../write/output.js';
 
-interface Args { runtime: 'runc' | 'crun'; 'new-privileges'?: boolean; runs: number; save?: boolean; output?: string; json?: boolean }
-
-export const runtimeBaseCommand: StatusCommand<Args> = {
+export const runtimeBaseCommand = defineCommand({
   command: 'runtime-base',
   describe: "Measure the syscalls the OCI runtime itself makes after installing a container's filter",
   builder: (y) =>
@@ -19,7 +17,7 @@ export const runtimeBaseCommand: StatusCommand<Args> = {
       .option('json', { type: 'boolean', describe: 'Print the measurement as JSON' })
       .example('$0 runtime-base', "runc's post-filter calls on this machine, one per line")
       .example('$0 runtime-base --runtime crun --runs 20 --save', 'measure crun and keep the result')
-      .example('$0 runtime-base --no-new-privileges --runs 20 --save', "runc's smaller set when noNewPrivileges is true") as never,
+      .example('$0 runtime-base --no-new-privileges --runs 20 --save', "runc's smaller set when noNewPrivileges is true"),
   handler: async (argv) => {
     if (argv.save) await checkOutput(argv.output ?? runtimeBasePath());
     const m = await measureRuntimeBase(argv.runtime, argv.runs, { noNewPrivileges: argv['new-privileges'] === false });
@@ -43,4 +41,4 @@ export const runtimeBaseCommand: StatusCommand<Args> = {
       process.stderr.write(`saved to ${target}\n`);
     }
   },
-};
+});

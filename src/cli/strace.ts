@@ -1,13 +1,11 @@
-import type { CommandModule } from 'yargs';
+import { defineCommand } from './command.js';
 import { archOption } from './arch-option.js';
 import { Collector } from '../collect/collector.js';
 import { ingestStrace } from '../ingest/strace-files.js';
 import { Progress } from '../sources/progress.js';
-import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
+import { checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
 
-interface Args extends GeneratorArgs { files: string[]; 'default-arch'?: string }
-
-export const straceCommand: CommandModule<object, Args> = {
+export const straceCommand = defineCommand({
   command: 'strace <files..>',
   describe: 'Build a profile from strace output (any style: -f, -ff -o, -tt, -T, -y, -n, -c, 32-bit, …)',
   builder: (y) =>
@@ -19,7 +17,7 @@ export const straceCommand: CommandModule<object, Args> = {
       .example('$0 strace app.strace -o app.json', 'containerd RuntimeDefault + what the app called')
       .example('strace -f -o /dev/stdout ./app | $0 strace - --baseline none --runtime none', 'exactly what the app called, from a pipe')
       .example('$0 strace trace.* --baseline crio --format crd --name my-app -o my-app.yaml', 'a Security Profiles Operator SeccompProfile from strace -ff -o trace files')
-      .example('$0 strace app.strace --json -o app.json', 'summary as JSON on stdout') as never,
+      .example('$0 strace app.strace --json -o app.json', 'summary as JSON on stdout'),
   handler: async (argv) => {
     await checkOutputArgs(argv);
     const opts = generatorOptionsFrom(argv);
@@ -36,4 +34,4 @@ export const straceCommand: CommandModule<object, Args> = {
     }
     await emitProfile(collector.result(), argv, opts);
   },
-};
+});

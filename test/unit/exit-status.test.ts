@@ -1,18 +1,19 @@
 /**
- * A handler returns its exit status (commands.ts StatusCommand) and main()
+ * A handler returns its exit status (command.ts StatusCommand) and main()
  * returns it: yargs itself drops what a handler returns.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { defineCommand } from '../../src/cli/command.js';
 
-const returning = (n: number | undefined): CommandModule<object, object> => ({
+const returning = (n: number | undefined) => defineCommand({
   command: 'status-probe',
   describe: 'a test command',
-  handler: (async () => n) as unknown as CommandModule<object, object>['handler'],
+  builder: (y) => y,
+  handler: async () => n,
 });
 
 describe('exit status from the handler', () => {
