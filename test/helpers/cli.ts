@@ -28,6 +28,8 @@ export async function runCli(argv: string[], extra: StatusCommand<any>[] = []): 
   const err: string[] = [];
   const ow = process.stdout.write;
   const ew = process.stderr.write;
+  const saved = process.exitCode;
+  process.exitCode = undefined;
   process.stdout.write = capture(out);
   process.stderr.write = capture(err);
   try {
@@ -36,5 +38,6 @@ export async function runCli(argv: string[], extra: StatusCommand<any>[] = []): 
   } finally {
     process.stdout.write = ow;
     process.stderr.write = ew;
+    process.exitCode = saved;
   }
 }

@@ -2,7 +2,8 @@
  * A handler returns its exit status (command.ts StatusCommand) and main()
  * returns it: yargs itself drops what a handler returns.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -36,5 +37,27 @@ describe('exit status from the handler', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('main() does not read process.exitCode: a command that leaves its status there (and returns nothing) exits 0', async () => {
+    const leaving = defineCommand({
+      command: 'status-probe', describe: 'a test command', builder: (y) => y,
+      handler: () => {
+        process.exitCode = 1;
+      },
+    });
+    const saved = process.exitCode;
+    try {
+      expect((await runCli(['status-probe'], [leaving])).code).toBe(0);
+    } finally {
+      process.exitCode = saved;
+    }
+  });
+
+  it('no module under src/ sets process.exitCode: handlers return their status (bin/syscribe.js sets it from main())', () => {
+    const src = join(fileURLToPath(new URL('../../src', import.meta.url)));
+    const setters = (readdirSync(src, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /process\.exitCode\s*=[^=]/.test(readFileSync(join(src, f), 'utf8')));
+    expect(setters).toEqual([]);
   });
 });
