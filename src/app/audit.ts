@@ -1,8 +1,8 @@
 /**
- * audit, the use-case's parts: the sink the audit lines go through (parse,
- * filter, per-key collectors for --split-by) and the writer of one --split-by
- * group's profile. Typed options in, no flags, no printing (cli/audit.ts and
- * cli/audit-agent.ts do those).
+ * audit, the use-cases' parts (./audit-run.ts, ./audit-follow.ts,
+ * ./audit-agent.ts): the sink the audit lines go through (parse, filter,
+ * per-key collectors for --split-by) and the writer of one --split-by group's
+ * profile. Typed options in, no flags, no printing (cli/audit.ts does those).
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';

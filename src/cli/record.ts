@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { defineCommand } from './command.js';
+import { flagFor } from './flags.js';
 import { which } from '../util/which.js';
 import { Collector } from '../collect/collector.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
@@ -86,7 +87,7 @@ export const recordCommand = defineCommand({
 
 /** Run verify and print its verdict; the exit status: 0 when it passed. */
 async function reportVerify(o: VerifyOptions): Promise<number> {
-  const v = await verifyProfile(o);
+  const v = await verifyProfile({ ...o, name: flagFor });
   const mode = `, noNewPrivileges ${o.noNewPrivileges ?? false}`;
   if (v.pass) {
     process.stderr.write(`verify: pass in ${v.version}${mode} (exit ${v.unconfined.exitCode} with and without the profile)\n`);

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { type ArgsOf, defineCommand } from './command.js';
+import { flagFor } from './flags.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
 import { targetFrom, withTargetOptions } from './target-options.js';
@@ -96,6 +97,7 @@ export const verifyCommand = defineCommand({
       noNewPrivileges: argv['new-privileges'] === false,
       ...(argv['expect-exit'] !== undefined ? { expectExit: argv['expect-exit'] } : {}),
       ...(server ? { server } : {}),
+      name: flagFor,
     });
     const status = r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? EXIT_FINDING : EXIT_USAGE;
     if (argv.json) {
