@@ -7,7 +7,7 @@
  */
 import { Collector } from '../collect/collector.js';
 import type { Observed } from '../collect/collector.js';
-import { type ContainerObservations, type Grouped, type MemberInfo, groupContainers } from './group.js';
+import { type ContainerObservations, type Grouped, groupContainers } from './group.js';
 import type { PodAttributionOptions } from './options.js';
 
 export type { PodAttributionOptions } from './options.js';

@@ -15,6 +15,8 @@ import type { ArgumentsCamelCase, Argv } from 'yargs';
 export type CommandArgs<U> = { [K in keyof ArgumentsCamelCase<U> as string extends K ? never : K]: ArgumentsCamelCase<U>[K] } & {
   /** What follows `--` (with the parser configuration `populate--`). */
   '--'?: Array<string | number>;
+  /** The global --debug (main.ts declares it for every command). */
+  debug?: boolean;
 };
 
 /** A command whose handler returns its exit status (0, EXIT_FINDING, …); nothing returned: 0. */

@@ -10,12 +10,12 @@ import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
 import type { Observed } from '../collect/collector.js';
 import { EXIT_FINDING, UserError } from '../errors.js';
-import { type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName } from '../generate/index.js';
-import { type ProfileOutput, type WrittenProfile, nothingObserved, observedCount, runEmit, writeProfileTo } from '../app/emit.js';
-import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
+import { type GenerateOptions, type GenerateReport, RUNTIME_NAMES } from '../generate/index.js';
+import { type ProfileOutput, type WrittenProfile, nothingObserved, observedCount, runEmit } from '../app/emit.js';
+import { BASELINE_NAMES, parseKernel } from '../generate/flatten.js';
 import { capsFor, hasCapSpec } from '../profile/capabilities.js';
 import { capSpecFrom, withCapOptions } from './cap-options.js';
-import { type CrdMeta, type CrdVersion, isValidK8sName } from '../profile/serialize.js';
+import { isValidK8sName } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { checkOutput, checkOutputDir } from '../write/output.js';
 import { writeStdout } from '../write/stdio.js';
@@ -119,12 +119,6 @@ export function profileOutputFrom(a: Pick<ProfileArgs, 'format' | 'name' | 'crd-
     crdVersion: a['crd-version'],
     onNote: (n) => process.stderr.write(`note: ${n}\n`),
   };
-}
-
-/** Validate and write (or print) a profile. */
-export async function writeProfile(p: SeccompProfile, a: Pick<ProfileArgs, 'format' | 'name' | 'crd-version' | 'output'>, meta?: CrdMeta): Promise<void> {
-  const w = await writeProfileTo(p, profileOutputFrom(a), meta);
-  if (!w.written) await writeStdout(w.text);
 }
 
 /**

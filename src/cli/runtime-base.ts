@@ -1,8 +1,9 @@
 import { defineCommand } from './command.js';
 import { EXIT_FINDING } from '../errors.js';
-import { measureRuntimeBase, runtimeBaseData, runtimeBaseKey, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
+import { saveRuntimeBase } from '../app/runtime-base.js';
+import { measureRuntimeBase, runtimeBasePath } from '../runtime/runtime-base.js';
 import { escapeControl } from '../util/escape.js';
-import { checkOutput, writeOutput } from '../write/output.js';
+import { checkOutput } from '../write/output.js';
 
 export const runtimeBaseCommand = defineCommand({
   command: 'runtime-base',
@@ -35,9 +36,7 @@ export const runtimeBaseCommand = defineCommand({
         return EXIT_FINDING;
       }
       const target = argv.output ?? runtimeBasePath();
-      const data = { ...runtimeBaseData(target), [runtimeBaseKey(argv.runtime, m.noNewPrivileges)]: toRuntimeBase(m) };
-      const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
-      await writeOutput(target, `${JSON.stringify(sorted, null, 2)}\n`);
+      await saveRuntimeBase(target, m);
       process.stderr.write(`saved to ${target}\n`);
     }
   },
