@@ -1,9 +1,7 @@
 import { defineCommand } from './command.js';
 import { archOption } from './arch-option.js';
-import { Collector } from '../collect/collector.js';
-import { ingestStrace } from '../ingest/strace-files.js';
-import { Progress } from '../sources/progress.js';
-import { checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
+import { runStrace } from '../app/strace.js';
+import { checkOutputArgs, generatorOptionsFrom, printEmitted, profileOutputFrom, refuseEmpty, withGeneratorOptions } from './generator-options.js';
 
 export const straceCommand = defineCommand({
   command: 'strace <files..>',
@@ -21,17 +19,17 @@ export const straceCommand = defineCommand({
   handler: async (argv) => {
     await checkOutputArgs(argv);
     const opts = generatorOptionsFrom(argv);
-    let defaultArch;
-    if (argv['default-arch'] !== undefined) {
-      defaultArch = archOption(argv['default-arch'], '--default-arch').id;
-    }
-    const collector = new Collector();
-    const progress = Progress.forInputs(argv.files, argv.quiet);
-    try {
-      await ingestStrace(argv.files, collector, { ...(defaultArch ? { defaultArch } : {}), ...(progress ? { progress } : {}) });
-    } finally {
-      progress?.done();
-    }
-    await emitProfile(collector.result(), argv, opts);
+    const defaultArch = argv['default-arch'] !== undefined ? archOption(argv['default-arch'], '--default-arch').id : undefined;
+    const r = await runStrace({
+      files: argv.files,
+      ingest: { ...(defaultArch ? { defaultArch } : {}) },
+      progress: !argv.quiet,
+      generate: opts,
+      out: profileOutputFrom(argv),
+      allowEmpty: !!argv['allow-empty'],
+    });
+    if (r.empty) refuseEmpty(r.observed, argv);
+    await printEmitted(r.emitted!, argv);
+    return 0;
   },
 });
