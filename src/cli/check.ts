@@ -5,7 +5,7 @@ import { CHECK_BASELINES, runCheck } from '../app/check.js';
 import { EXIT_FINDING, UserError } from '../errors.js';
 import type { CheckResult } from '../generate/check.js';
 import { parseKernel } from '../generate/flatten.js';
-import { targetFrom } from './target-options.js';
+import { loadOptionsFrom } from './target-options.js';
 import { formatLines, formatUnknown } from './report.js';
 import { nothingObserved } from '../app/emit.js';
 import { escapeControl } from '../util/escape.js';
@@ -51,7 +51,7 @@ export const checkCommand = defineCommand({
       ...(argv.kernel ? { kernel: argv.kernel } : {}),
       caps: capSpecFrom(argv),
       // A moby-format profile among the inputs is flattened for --arch (default: this machine's), --cap (default: the baseline's set), --kernel.
-      load: { target: targetFrom(argv, argv.baseline) },
+      load: loadOptionsFrom(argv, argv.baseline),
       onNote: (n) => process.stderr.write(`note: ${n}\n`),
     });
     const { observed, results, blocked, cannotTell } = run;

@@ -1,6 +1,6 @@
 import { defineCommand } from './command.js';
 import { runDiff } from '../app/diff.js';
-import { targetFrom, withTargetOptions } from './target-options.js';
+import { loadOptionsFrom, withTargetOptions } from './target-options.js';
 
 export const diffCommand = defineCommand({
   command: 'diff <a> <b>',
@@ -13,7 +13,7 @@ export const diffCommand = defineCommand({
       .example('$0 diff old.json new.json', 'syscalls added and removed per action')
       .example('$0 diff profile.json cluster.yaml --json', 'machine output; exit 1 when they differ, 0 when equal (for CI)'),
   handler: async (argv) => {
-    const r = await runDiff(argv.a, argv.b, !!argv.json, { target: targetFrom(argv) });
+    const r = await runDiff(argv.a, argv.b, !!argv.json, loadOptionsFrom(argv));
     for (const w of r.warnings) process.stderr.write(`warning: ${w}\n`);
     for (const n of r.notes) process.stderr.write(`note: ${n}\n`);
     process.stdout.write(r.text);

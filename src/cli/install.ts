@@ -1,7 +1,7 @@
 import { defineCommand } from './command.js';
 import { DEFAULT_DIR, DEFAULT_ROOT, installProfile, usageSnippet } from '../install/install.js';
 import { loadProfile } from '../profile/load.js';
-import { targetFrom, withTargetOptions } from './target-options.js';
+import { loadOptionsFrom, withTargetOptions } from './target-options.js';
 
 export const installCommand = defineCommand({
   command: 'install <name> <profile>',
@@ -16,7 +16,7 @@ export const installCommand = defineCommand({
       .example('$0 install my-app my-app.json', '→ /var/lib/kubelet/seccomp/profiles/my-app.json, localhostProfile: profiles/my-app.json')
       .example('$0 install my-app my-app.yaml --root /tmp/seccomp --dir apps --force', 'another root and directory, replacing what is there'),
   handler: async (argv) => {
-    const loaded = await loadProfile(argv.profile, { target: targetFrom(argv) });
+    const loaded = await loadProfile(argv.profile, loadOptionsFrom(argv));
     for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
     // A moby-format file is installed flattened (plain OCI): containerd would drop its conditions and apply every rule.
     for (const n of loaded.notes) process.stderr.write(`note: ${n}\n`);

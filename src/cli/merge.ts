@@ -8,7 +8,7 @@ import { isValidK8sName } from '../profile/serialize.js';
 import { escapeControl } from '../util/escape.js';
 import { type ArgsOf, defineCommand } from './command.js';
 import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
-import { targetFrom, withTargetOptions } from './target-options.js';
+import { loadOptionsFrom, withTargetOptions } from './target-options.js';
 
 const builder = (y: Argv) =>
   withTargetOptions(y)
@@ -51,7 +51,7 @@ async function mergeCommandRun(a: Args, loaders: InputLoaders): Promise<{ text: 
     ...(a.name !== undefined ? { name: a.name } : {}),
     crdVersion: a['crd-version'],
     merge: mergeOptionsFrom(a),
-    load: { target: targetFrom(a) },
+    load: loadOptionsFrom(a),
     loaders,
   });
   const { profile } = r;
@@ -73,7 +73,7 @@ async function mergeCommandRun(a: Args, loaders: InputLoaders): Promise<{ text: 
 async function mergeByCommandRun(a: Args, loaders: InputLoaders): Promise<string[]> {
   if (a.output === undefined || a.output === '-') throw new UserError('merge --by workload writes one profile per workload: -o must name a directory');
   if (a.name !== undefined) throw new UserError('merge --by workload names each profile after its workload: not with --name');
-  const r = await runMergeBy({ inputs: a.inputs, dir: a.output, format: a.format, crdVersion: a['crd-version'], merge: mergeOptionsFrom(a), load: { target: targetFrom(a) }, loaders });
+  const r = await runMergeBy({ inputs: a.inputs, dir: a.output, format: a.format, crdVersion: a['crd-version'], merge: mergeOptionsFrom(a), load: loadOptionsFrom(a), loaders });
   const lines = [`merged ${r.files} file${r.files === 1 ? '' : 's'} into ${r.merged.length} profile${r.merged.length === 1 ? '' : 's'} (one per workload):`];
   for (const m of r.merged) {
     for (const w of [...m.loadWarnings, ...m.warnings.map((x) => x.message)]) lines.push(`warning: ${m.key}: ${escapeControl(w)}`);

@@ -9,6 +9,8 @@ import { type BaselineName, type FlattenTarget, parseKernel, runningKernel } fro
 import { capsFor } from '../profile/capabilities.js';
 import { capSpecFrom, withCapOptions } from './cap-options.js';
 import type { Declared } from './command.js';
+import { flagFor } from './flags.js';
+import type { LoadOptions } from '../profile/load.js';
 import { hostArch } from '../arch.js';
 import { archOption } from './arch-option.js';
 
@@ -33,4 +35,9 @@ export function targetFrom(a: TargetArgs, runtime: Exclude<BaselineName, 'none'>
     caps: capsFor(runtime, capSpecFrom(a)),
     kernel: kernel ?? runningKernel(),
   };
+}
+
+/** Flags → how a profile is loaded: the flatten target, and notes that name the flags. */
+export function loadOptionsFrom(a: TargetArgs, runtime: Exclude<BaselineName, 'none'> = 'docker'): LoadOptions {
+  return { target: targetFrom(a, runtime), name: flagFor };
 }

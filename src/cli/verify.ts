@@ -3,7 +3,7 @@ import { type ArgsOf, defineCommand } from './command.js';
 import { flagFor } from './flags.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
-import { targetFrom, withTargetOptions } from './target-options.js';
+import { loadOptionsFrom, withTargetOptions } from './target-options.js';
 import { escapeControl, firstLines, showArgv, splitCommand } from '../util/argv.js';
 import { type ServerOptions, type VerifyResult, verifyProfile } from '../runtime/verify.js';
 
@@ -89,7 +89,7 @@ export const verifyCommand = defineCommand({
     const cmd = [...(argv.cmd ?? []), ...(argv['--'] ?? [])].map(String);
     if (!cmd.length) throw new UserError('name the command after -- (syscribe verify --profile P -- CMD ARGS...)');
     const server = serverOptions(argv);
-    const loaded = await loadProfile(argv.profile, { target: targetFrom(argv) });
+    const loaded = await loadProfile(argv.profile, loadOptionsFrom(argv));
     for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
     for (const n of loaded.notes) process.stderr.write(`note: ${n}\n`);
     const r = await verifyProfile({
