@@ -30,7 +30,7 @@ export async function attributeAudit(byContainer: Map<string, Collector>, perKey
     if (k?.podUid) obs.podUid = k.podUid;
     per.set(id, obs);
   }
-  const pods = new PodDirectory(o.criSocket);
+  const pods = new PodDirectory(o.criSocket, undefined, o.name);
   let grouped: Grouped;
   try {
     const opts: Parameters<typeof groupContainers>[2] = { by: o.by };

@@ -4,6 +4,7 @@
  * from the flags. Kept apart from ./index.ts so `syscribe audit` loads the
  * attribution code (and gRPC) only when a run needs pods.
  */
+import type { OptionNamer } from '../errors.js';
 
 export type GroupBy = 'container' | 'pod' | 'workload';
 
@@ -15,4 +16,6 @@ export interface PodAttributionOptions {
   namespaces?: Set<string>;
   workloads?: Set<string>;
   criSocket?: string;
+  /** How the caller names an option in a notice (the CLI: its flag); default the option's own name (criSocket). */
+  name?: OptionNamer;
 }

@@ -13,6 +13,7 @@ import type { PodAttributionOptions } from '../attribution/options.js';
 import { checkOutputArgs, generatorOptionsFrom, printEmitted, profileOutputFrom, refuseEmpty, withGeneratorOptions } from './generator-options.js';
 import { formatReport, quietly } from './report.js';
 import { escapeControl } from '../util/escape.js';
+import { flagFor } from './flags.js';
 
 export const DEFAULT_AUDIT_INPUTS = ['/var/log/audit/audit.log', '/var/log/syslog', '/var/log/kern.log'];
 
@@ -68,7 +69,9 @@ export const auditCommand = defineCommand({
     if (sources > 1) throw new UserError('give files, --dmesg or --journal, not several');
     if (argv['journal-json'] && !argv.journal) throw new UserError('--journal-json goes with --journal');
     if (split && (!argv.output || argv.output === '-')) throw new UserError('--split-by writes one profile per key: -o must name a directory');
-    const pods = podOptionsFrom({ split, namespace: argv.namespace, workload: argv.workload, criSocket: argv['cri-socket'] });
+    const podFlags = podOptionsFrom({ split, namespace: argv.namespace, workload: argv.workload, criSocket: argv['cri-socket'] });
+    // A notice that names an option names its flag.
+    const pods = podFlags && { ...podFlags, name: flagFor };
     if (!(argv['flush-interval'] > 0)) throw new UserError('--flush-interval must be a positive number of seconds');
     if (argv.state !== undefined && !(argv.follow && split)) throw new UserError('--state goes with --follow --split-by');
 
