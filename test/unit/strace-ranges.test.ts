@@ -164,6 +164,23 @@ describe('strace log parsed in ranges = one pass', () => {
     }
   });
 
+  it('a worker that fails costs time, not results: the main thread parses its range', async () => {
+    const data = Buffer.concat(fixtures.filter(([f]) => /^f[.-]/.test(f)).map(([, d]) => d));
+    const { path, starts } = file(data);
+    const want = await onePass(path);
+    const c = new Collector();
+    const told: string[] = [];
+    const cuts = [0, starts[Math.floor(starts.length / 3)]!, starts[Math.floor((2 * starts.length) / 3)]!, data.length];
+    const stats = await ingestStraceRanges(path, c, {
+      defaultArch: 'x86_64', jobs: 3, cuts,
+      run: async (job) => (job.start === cuts[1] ? Promise.reject(new Error('worker exited with 1 before answering')) : parseStraceRange(job)),
+      onFallback: (r, why) => told.push(`${r}: ${why}`),
+    });
+    expect(canon(c.result())).toBe(want);
+    expect(told[0]).toBe('2: its worker failed: worker exited with 1 before answering');
+    expect(stats.again).toBeGreaterThanOrEqual(1);
+  });
+
   it('program output while a call from before the cut is pending (the range cannot know it is)', async () => {
     const log = [
       '100 execve("/bin/prog", ["prog"], 0x7ffd /* 1 var */) = 0',

@@ -114,7 +114,16 @@ export async function ingestStraceRanges(path: string, collector: Collector, opt
   const stats: RangeStats = { ranges: cuts.length - 1, whole: 0, partly: 0, again: 0, linesAgain: 0, lines: 0 };
   for (let k = 0; k + 1 < cuts.length; k++) {
     if (k === 1) start();
-    const r = k === 0 ? undefined : await jobs[k - 1]!;
+    let r: RangeResult | undefined;
+    let failed: string | undefined;
+    if (k > 0) {
+      try {
+        r = await jobs[k - 1]!;
+      } catch (e) {
+        // a worker that failed costs time, not results: the main thread parses its range (and meets any input error itself)
+        failed = (e as Error).message;
+      }
+    }
     const base = offset;
     // the first checkpoint of the range whose guesses hold (0: the cut), the main thread parsing the segments before it
     let seg = r === undefined ? -1 : 0;
@@ -158,6 +167,12 @@ export async function ingestStraceRanges(path: string, collector: Collector, opt
       if (why !== undefined) opts.onFallback?.(k + 1, !taken && lastWhy !== undefined ? `${why}; at its last checkpoint: ${lastWhy}` : why, again, r.lines);
       offset += r.lines;
     } else {
+      if (failed !== undefined) {
+        stats.again++;
+        stats.lines += last;
+        stats.linesAgain += last;
+        opts.onFallback?.(k + 1, `its worker failed: ${failed}`, last, last);
+      }
       offset += last;
     }
     progress?.update(cuts[k + 1]!, offset);
