@@ -1,8 +1,9 @@
 /**
- * audit, the use-case's parts: the sink the audit lines go through (parse,
- * filter, per-key collectors for --split-by) and the writer of one --split-by
- * group's profile. Typed options in, no flags, no printing (cli/audit.ts and
- * cli/audit-agent.ts do those).
+ * audit, the use-cases' parts (./audit-run.ts, ./audit-follow.ts,
+ * ./audit-agent.ts, ./audit-ranges.ts): the sink the audit lines go through
+ * (parse, filter, per-key collectors for --split-by) and the writer of one
+ * --split-by group's profile. Typed options in, no flags, no printing
+ * (cli/audit.ts does those).
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -10,8 +11,8 @@ import { join } from 'node:path';
 import { Collector, type Observed } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import type { GenerateOptions } from '../generate/index.js';
-import { D_ACTION, D_COMM, D_EXE, D_PID, D_TIME, D_UID, parseAuditFields } from '../ingest/audit.js';
-import { type AuditFilter, type FilterCounts, filterCountsByFlag, formatFilterCounts, rejectedBy } from '../ingest/audit-filter.js';
+import { D_ACTION, D_COMM, D_EXE, D_PID, D_TIME, D_UID, parseAuditFields } from '../ingest/audit/index.js';
+import { type AuditFilter, type FilterCounts, rejectedBy } from '../ingest/audit-filter.js';
 import { ContainerResolver } from '../ingest/container.js';
 import type { MemberInfo } from '../attribution/group.js';
 import { NO_CONTAINER } from '../attribution/options.js';
@@ -115,16 +116,6 @@ export class AuditSink {
         if (n.podUid === undefined && p.podUid !== undefined) n.podUid = p.podUid;
       }
     }
-  }
-
-  /** The summary line: what each filter removed. */
-  filterLine(): string {
-    return formatFilterCounts(this.filter, this.removedBy, this.kept);
-  }
-
-  /** For --json. */
-  filterJson(): Record<string, unknown> {
-    return { filtered: this.filtered, filteredBy: filterCountsByFlag(this.filter, this.removedBy), kept: this.kept };
   }
 
   /** Forget pids not seen for `idleMs` (the node agent calls this at each flush). */

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ARCHES } from '../../src/arch.js';
-import { D_ACTION, D_ALL, D_AUID, D_COMM, D_EXE, D_GID, D_PID, D_TIME, D_UID, parseAuditFields, parseAuditLine } from '../../src/ingest/audit.js';
+import { D_ACTION, D_ALL, D_AUID, D_COMM, D_EXE, D_GID, D_PID, D_TIME, D_UID, parseAuditFields, parseAuditLine } from '../../src/ingest/audit/index.js';
 import type { LineResult } from '../../src/types.js';
 
 const DIR = new URL('../fixtures/audit/', import.meta.url);
