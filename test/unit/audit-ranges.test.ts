@@ -17,7 +17,8 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AuditSink, type SplitKey } from '../../src/app/audit.js';
 import { auditRange, rangesAllowed, readAuditFiles } from '../../src/app/audit-ranges.js';
-import { type AuditFilter, filterFrom } from '../../src/ingest/audit-filter.js';
+import type { AuditFilter } from '../../src/ingest/audit-filter.js';
+import { filterFrom } from '../../src/cli/audit-options.js';
 import { eachLineOfFile } from '../../src/sources/lines.js';
 import { canCut } from '../../src/sources/ranges.js';
 
@@ -39,8 +40,9 @@ function snapshot(s: AuditSink): unknown {
     all: s.all.result(),
     byKey: [...s.byKey].map(([k, c]) => [k, c.result()]),
     perKey: s.perKey,
-    json: s.filterJson(),
-    line: s.filterLine(),
+    filtered: s.filtered,
+    removedBy: s.removedBy,
+    kept: s.kept,
   });
 }
 
