@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -61,5 +62,12 @@ describe('file ranges cut at line starts', () => {
     expect(await canCut(gz, 1)).toBeUndefined();
     expect(await canCut('-', 1)).toBeUndefined();
     expect(await canCut(dir, 1)).toBeUndefined();
+  });
+
+  it('a FIFO is answered without opening it (an open would take its writer, or wait forever for one)', async () => {
+    const fifo = join(dir, 'fifo');
+    execFileSync('mkfifo', [fifo]);
+    const answer = await Promise.race([canCut(fifo, 1), new Promise((r) => setTimeout(() => r('blocked'), 2000))]);
+    expect(answer).toBeUndefined();
   });
 });
