@@ -10,17 +10,23 @@
  *
  * A write end of our own is held open until `writerDone` settles, so the read
  * side sees no end-of-file before the writer has opened the FIFO, nor while
- * it runs; then it is closed, and the rest is read up to end-of-file.
+ * it runs; then it is closed, and the rest is read up to end-of-file. When
+ * `writerDone` settles the wait in progress ends at once: the last lines are
+ * read without waiting out the interval (record's fixed cost).
  */
 import { closeSync, constants, openSync, readSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { type LineHandler, LineSplitter } from './split-lines.js';
 
 export async function eachLineOfFifo(path: string, onLine: LineHandler, writerDone: Promise<unknown>, intervalMs = 5): Promise<void> {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   let own = openSync(path, constants.O_WRONLY | constants.O_NONBLOCK);
   let finished = false;
-  void writerDone.then(() => (finished = true), () => (finished = true));
+  let wake: (() => void) | undefined;
+  const finish = () => {
+    finished = true;
+    wake?.();
+  };
+  void writerDone.then(finish, finish);
   const splitter = new LineSplitter(onLine);
   const buf = Buffer.allocUnsafe(1 << 16);
   try {
@@ -42,7 +48,14 @@ export async function eachLineOfFifo(path: string, onLine: LineHandler, writerDo
         own = -1;
         continue;
       }
-      await sleep(intervalMs);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, intervalMs);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      wake = undefined;
     }
   } finally {
     if (own >= 0) closeSync(own);

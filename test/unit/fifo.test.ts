@@ -33,6 +33,18 @@ describe('eachLineOfFifo', () => {
     expect(got.at(-1)).toBe('tail');
   });
 
+  it('reads the last lines as soon as the writer is done, without waiting out the interval (record -- /bin/true)', async () => {
+    const p = fifo('d');
+    const child = spawn('sh', ['-c', `exec > ${p}; echo one; echo two`], { stdio: 'ignore' });
+    const done = once(child, 'exit');
+    const got: string[] = [];
+    const t0 = Date.now();
+    // An interval of a minute: the read must end when the writer does, not when a timer fires.
+    await eachLineOfFifo(p, (l) => got.push(l), done, 60_000);
+    expect(got).toEqual(['one', 'two']);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
   it('returns when the writer never opened the FIFO', async () => {
     const p = fifo('b');
     const got: string[] = [];
