@@ -20,7 +20,7 @@ import { checkOutput, checkOutputDir } from '../write/output.js';
 import { writeStdout } from '../write/stdio.js';
 import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { SPO_VERSIONS, takesErrno } from '../profile/vocabulary.js';
-import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
+import { runtimeBaseSyscalls } from '../runtime/runtime-sets.js';
 import { formatReport, nothingObserved, quietly } from './report.js';
 
 export interface GeneratorArgs {

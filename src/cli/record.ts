@@ -5,10 +5,8 @@ import { Collector } from '../collect/collector.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
 import { escapeControl } from '../util/argv.js';
 import { DEFAULT_DIR, DEFAULT_ROOT, checkInstallTarget, installProfile, usageSnippet } from '../install/install.js';
-import { type VerifyOptions, verifyProfile } from '../runtime/verify.js';
+import type { VerifyOptions } from '../runtime/verify.js';
 import type { SeccompProfile } from '../profile/types.js';
-import { inContainerNote, inContainerSummary, recordInContainer } from '../record/in-container.js';
-import { bpftraceUnavailable, recordWithBpftrace } from '../record/bpftrace-backend.js';
 import { type RecordOutcome, type RecordTarget, recordWithStrace } from '../record/strace-backend.js';
 import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
 
@@ -61,6 +59,8 @@ export const recordCommand: StatusCommand<Args> = {
     const containerRuntime = argv.runtime === 'crun' ? 'crun' : 'runc';
     const noNewPrivileges = argv['new-privileges'] === false;
     if (argv['in-container']) {
+      // Loaded when used: record -- CMD's fixed cost is mostly start-up.
+      const { inContainerNote, inContainerSummary, recordInContainer } = await import('../record/in-container.js');
       const collector = new Collector();
       const rec = await recordInContainer({ cmd, runtime: containerRuntime, noNewPrivileges }, collector);
       // The runtime's own calls after the install were recorded. --runtime runc|crun (or none): nothing more;
@@ -80,9 +80,10 @@ export const recordCommand: StatusCommand<Args> = {
     }
     const target: RecordTarget = argv.pid !== undefined ? { pid: argv.pid } : { cmd };
     let backend = argv.backend;
-    if (backend === 'auto') backend = (await bpftraceUnavailable()) ? 'strace' : 'bpftrace';
+    const bpf = backend === 'strace' ? undefined : await import('../record/bpftrace-backend.js');
+    if (backend === 'auto') backend = (await bpf!.bpftraceUnavailable()) ? 'strace' : 'bpftrace';
     const collector = new Collector();
-    const outcome: RecordOutcome = backend === 'bpftrace' ? await recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
+    const outcome: RecordOutcome = backend === 'bpftrace' ? await bpf!.recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
     const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted, ...(outcome.signal ? { partial: true, signal: outcome.signal } : {}) });
     if (outcome.signal && !argv.json) {
       process.stderr.write(`partial: recording stopped by ${outcome.signal} before ${argv.pid !== undefined ? `detaching from pid ${argv.pid}` : 'the command ended'}: the profile holds what was seen until then\n`);
@@ -98,6 +99,7 @@ export const recordCommand: StatusCommand<Args> = {
 
 /** Run verify and print its verdict; the exit status: 0 when it passed. */
 async function reportVerify(o: VerifyOptions): Promise<number> {
+  const { verifyProfile } = await import('../runtime/verify.js');
   const v = await verifyProfile(o);
   const mode = `, noNewPrivileges ${o.noNewPrivileges ?? false}`;
   if (v.pass) {
