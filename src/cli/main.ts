@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { EXIT_INTERNAL, EXIT_USAGE, OptionError, UserError } from '../errors.js';
 import { flagFor } from './flags.js';
 import { commands } from './commands.js';
-import { simpleResolveArgs } from './fast-path.js';
+import { simpleRecordArgs, simpleResolveArgs } from './fast-path.js';
 import { escapeControl } from '../util/escape.js';
 import { guardStdio } from '../write/stdio.js';
 import { closest } from '../util/suggest.js';
@@ -149,6 +149,13 @@ export async function main(argv: string[] = process.argv.slice(2), cmds: Command
       const { resolveCommand } = await import('./resolve.js');
       await resolveCommand.handler(simple as never);
       return 0;
+    }
+    // `record [simple flags] -- CMD` needs no parser either (fast-path.ts): record's fixed cost is start-up.
+    const rec = cmds !== commands || process.env.SYSCRIBE_NO_FAST_PATH === '1' ? undefined : await simpleRecordArgs(argv);
+    if (rec) {
+      const { recordCommand } = await import('./record.js');
+      const r = await recordCommand.handler(rec as never);
+      return typeof r === 'number' ? r : typeof process.exitCode === 'number' ? process.exitCode : 0;
     }
     // yargs drops what a handler returns: each handler is wrapped to keep its exit status (commands.ts StatusCommand).
     let status: number | undefined;

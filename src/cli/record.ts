@@ -22,6 +22,9 @@ interface Args extends GeneratorArgs {
   cmd?: string[];
 }
 
+/** --backend's choices (the yargs-free path in fast-path.ts checks them too). */
+export const RECORD_BACKENDS = ['strace', 'bpftrace', 'auto'] as const;
+
 export const recordCommand: StatusCommand<Args> = {
   command: 'record [cmd..]',
   describe: 'Run a command (or attach to a process) and build a profile from what it calls',
@@ -31,7 +34,7 @@ export const recordCommand: StatusCommand<Args> = {
         // The command's arguments are passed as written (yargs would run `echo 0x10` as `echo 16`).
         .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'parse-numbers': false })
         .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
-        .option('backend', { choices: ['strace', 'bpftrace', 'auto'], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
+        .option('backend', { choices: [...RECORD_BACKENDS], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
         .option('pid', { type: 'number', describe: 'Attach to a running process (threads and children too) until Ctrl-C' })
         .option('in-container', { type: 'boolean', describe: 'Run CMD in a container (--runtime runc or crun; runc for any/none) and record only what its seccomp filter sees: the runtime\'s own calls after it installs the filter and the program\'s, in the container (root). With --no-new-privileges the container runs with noNewPrivileges true' })
         .option('verify', { type: 'boolean', describe: 'Then run CMD in runc with and without the profile (syscribe verify)' })
