@@ -45,6 +45,20 @@ describe('eachLineOfFifo', () => {
     expect(Date.now() - t0).toBeLessThan(5_000);
   });
 
+  it('looks again soon while the writer is busy: a full pipe is not left stalling it for a whole interval', async () => {
+    const p = fifo('e');
+    // 8 MiB of lines as fast as the writer can: the 64 KiB pipe fills over and over. With a 40 ms
+    // interval and nothing else, each fill stalls the writer up to 40 ms (measured: 1.1–1.5 s in all);
+    // a busy writer is looked at every 1 ms.
+    const child = spawn('sh', ['-c', `exec > ${p}; yes 0123456789abcdef | head -n 493448`], { stdio: 'ignore' });
+    const done = once(child, 'exit');
+    let lines = 0;
+    const t0 = Date.now();
+    await eachLineOfFifo(p, () => void lines++, done, 40);
+    expect(lines).toBe(493448);
+    expect(Date.now() - t0).toBeLessThan(700);
+  });
+
   it('returns when the writer never opened the FIFO', async () => {
     const p = fifo('b');
     const got: string[] = [];
