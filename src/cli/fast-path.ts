@@ -7,6 +7,8 @@
  * '-') goes to yargs. test/unit/fast-path.test.ts checks that both paths answer
  * the same.
  */
+import type { recordCommand } from './record.js';
+
 export interface SimpleResolveArgs {
   syscall: string;
   arch?: string;
@@ -38,6 +40,9 @@ export function simpleResolveArgs(argv: readonly string[]): SimpleResolveArgs | 
   return { syscall, ...(arch !== undefined ? { arch } : {}), ...(json ? { json } : {}) };
 }
 
+/** What the record handler is given. */
+type RecordArgs = Parameters<(typeof recordCommand)['handler']>[0];
+
 /**
  * `record [--backend B] [--baseline B] [--runtime R] [-o FILE] [-q] [--json] [--allow-empty] -- CMD ...`:
  * the argv a user (and the bench) types to record a command, without yargs: record's fixed cost is
@@ -46,7 +51,7 @@ export function simpleResolveArgs(argv: readonly string[]): SimpleResolveArgs | 
  * a value that is not one of the choices, no `--` — returns undefined and goes to yargs, which also
  * words every error. test/unit/fast-path.test.ts compares both paths.
  */
-export async function simpleRecordArgs(argv: readonly string[]): Promise<Record<string, unknown> | undefined> {
+export async function simpleRecordArgs(argv: readonly string[]): Promise<RecordArgs | undefined> {
   if (argv[0] !== 'record') return undefined;
   const end = argv.indexOf('--');
   if (end < 0 || end === argv.length - 1) return undefined;
@@ -75,7 +80,8 @@ export async function simpleRecordArgs(argv: readonly string[]): Promise<Record<
   ]);
   const ok = (v: string | true | undefined, choices: readonly string[]) => v === undefined || (typeof v === 'string' && choices.includes(v));
   if (!ok(given.backend, RECORD_BACKENDS) || !ok(given.baseline, BASELINE_NAMES) || !ok(given.runtime, RUNTIME_NAMES)) return undefined;
-  return {
+  // The object yargs builds (test/unit/fast-path.test.ts compares the two), so it has the handler's type.
+  const args: Record<string, unknown> = {
     _: ['record'],
     ...(given.baseline !== undefined ? { baseline: given.baseline } : {}),
     ...(given.runtime !== undefined ? { runtime: given.runtime } : {}),
@@ -97,4 +103,5 @@ export async function simpleRecordArgs(argv: readonly string[]): Promise<Record<
     '--': argv.slice(end + 1),
     $0: 'syscribe',
   };
+  return args as RecordArgs;
 }

@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { UserError } from '../errors.js';
+import { OptionError, UserError } from '../errors.js';
 import { RUNTIMES, type RuntimeName } from './runc.js';
 
 export interface RuntimeBase {
@@ -79,7 +79,7 @@ export function runtimeMeasuredSyscalls(runtime: RuntimeName, noNewPrivileges = 
   const data = runtimeBaseData();
   const d = Object.prototype.hasOwnProperty.call(data, key) ? data[key] : undefined;
   if (!d) {
-    throw new UserError(`no measured post-filter syscall set for ${runtime}${noNewPrivileges ? ' with noNewPrivileges' : ''} (measure it with: syscribe runtime-base --runtime ${runtime}${noNewPrivileges ? ' --no-new-privileges' : ''} --save), or use --runtime none`);
+    throw new OptionError((n) => `no measured post-filter syscall set for ${runtime}${noNewPrivileges ? ' with noNewPrivileges' : ''} (measure it with: syscribe runtime-base --runtime ${runtime}${noNewPrivileges ? ' --no-new-privileges' : ''} --save), or use ${n('runtime')} none`);
   }
   return [...d.syscalls];
 }

@@ -4,7 +4,7 @@
  * (argv → yargs → command → exit code). `extra` adds command modules (a test's own).
  * Calls must not overlap (they share process.stdout/stderr): await each one.
  */
-import type { CommandModule } from 'yargs';
+import type { StatusCommand } from '../../src/cli/command.js';
 import { commands } from '../../src/cli/commands.js';
 import { main } from '../../src/cli/main.js';
 
@@ -22,7 +22,8 @@ function capture(into: string[]): Write {
   }) as Write;
 }
 
-export async function runCli(argv: string[], extra: CommandModule<object, object>[] = []): Promise<CliRun> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function runCli(argv: string[], extra: StatusCommand<any>[] = []): Promise<CliRun> {
   const out: string[] = [];
   const err: string[] = [];
   const ow = process.stdout.write;
