@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { type GenerateOptions, generateProfile } from '../generate/index.js';
-import { parseAuditLine } from '../ingest/audit.js';
+import { parseAuditLine } from '../ingest/audit/index.js';
 import { type AuditFilter, type FilterCounts, rejectedBy } from '../ingest/audit-filter.js';
 import { ContainerResolver } from '../ingest/container.js';
 import type { MemberInfo } from '../attribution/group.js';
