@@ -10,7 +10,7 @@ if (!existsSync(fileURLToPath(entry))) {
 }
 // `record --backend bpftrace`: bpftrace starts now and compiles its script while the CLI loads (dist/record/prestart.js).
 const early = process.argv[2] === 'record' ? await import('../dist/record/prestart.js') : undefined;
-early?.prestart(process.argv.slice(2));
+await early?.prestart(process.argv.slice(2));
 const { main } = await import(entry.href);
 process.exitCode = await main();
 early?.discardPrestarted();

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { which } from '../util/which.js';
-import { type BpftraceMode, BpftraceSession } from './bpftrace-session.js';
+import type { BpftraceMode, BpftraceSession } from './bpftrace-session.js';
 
 let early: BpftraceSession | undefined;
 
@@ -42,10 +42,11 @@ function bpftraceLikely(): boolean {
     && (existsSync('/sys/kernel/tracing/events/raw_syscalls') || existsSync('/sys/kernel/debug/tracing/events/raw_syscalls'));
 }
 
-/** Start bpftrace now when argv is a bpftrace recording that can run here. */
-export function prestart(argv: readonly string[]): void {
+/** Start bpftrace now when argv is a bpftrace recording that can run here (a strace recording loads nothing more). */
+export async function prestart(argv: readonly string[]): Promise<void> {
   const t = prestartTarget(argv);
   if (!t || !bpftraceLikely()) return;
+  const { BpftraceSession } = await import('./bpftrace-session.js');
   early = new BpftraceSession(t.mode, t.target);
 }
 
