@@ -21,7 +21,7 @@ import { checkOutput, checkOutputDir } from '../write/output.js';
 import { writeStdout } from '../write/stdio.js';
 import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { SPO_VERSIONS, takesErrno } from '../profile/vocabulary.js';
-import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
+import { runtimeBaseSyscalls } from '../runtime/runtime-sets.js';
 import { formatReport, quietly } from './report.js';
 
 /** yargs collects a repeated flag into an array; for single-valued flags keep the last. */

@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { EXIT_INTERNAL, EXIT_USAGE, OptionError, UserError } from '../errors.js';
 import { flagFor } from './flags.js';
 import { commands } from './commands.js';
-import { simpleResolveArgs } from './fast-path.js';
+import { simpleRecordArgs, simpleResolveArgs } from './fast-path.js';
 import { escapeControl } from '../util/escape.js';
 import { guardStdio } from '../write/stdio.js';
 import { closest } from '../util/suggest.js';
@@ -152,6 +152,12 @@ export async function main(argv: string[] = process.argv.slice(2), cmds: StatusC
       const { printResolve } = await import('./resolve.js');
       printResolve(simple);
       return 0;
+    }
+    // `record [simple flags] -- CMD` needs no parser either (fast-path.ts): record's fixed cost is start-up.
+    const rec = cmds !== commands || process.env.SYSCRIBE_NO_FAST_PATH === '1' ? undefined : await simpleRecordArgs(argv);
+    if (rec) {
+      const { recordCommand } = await import('./record.js');
+      return (await recordCommand.handler(rec)) ?? 0;
     }
     // yargs drops what a handler returns: each handler is wrapped to keep its exit status (commands.ts StatusCommand).
     let status: number | undefined;

@@ -6,12 +6,13 @@ import { Collector } from '../collect/collector.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
 import { escapeControl } from '../util/argv.js';
 import { DEFAULT_DIR, DEFAULT_ROOT, checkInstallTarget, installProfile, usageSnippet } from '../install/install.js';
-import { type VerifyOptions, verifyProfile } from '../runtime/verify.js';
+import type { VerifyOptions } from '../runtime/verify.js';
 import type { SeccompProfile } from '../profile/types.js';
-import { inContainerNote, inContainerSummary, recordInContainer } from '../record/in-container.js';
-import { bpftraceUnavailable, recordWithBpftrace } from '../record/bpftrace-backend.js';
 import { type RecordOutcome, type RecordTarget, recordWithStrace } from '../record/strace-backend.js';
 import { checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
+
+/** --backend's choices (the yargs-free path in fast-path.ts checks them too). */
+export const RECORD_BACKENDS = ['strace', 'bpftrace', 'auto'] as const;
 
 export const recordCommand = defineCommand({
   command: 'record [cmd..]',
@@ -22,7 +23,7 @@ export const recordCommand = defineCommand({
         // The command's arguments are passed as written (yargs would run `echo 0x10` as `echo 16`).
         .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'parse-numbers': false })
         .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
-        .option('backend', { choices: ['strace', 'bpftrace', 'auto'], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
+        .option('backend', { choices: [...RECORD_BACKENDS], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
         .option('pid', { type: 'number', describe: 'Attach to a running process (threads and children too) until Ctrl-C' })
         .option('in-container', { type: 'boolean', describe: 'Run CMD in a container (--runtime runc or crun; runc for any/none) and record only what its seccomp filter sees: the runtime\'s own calls after it installs the filter and the program\'s, in the container (root). With --no-new-privileges the container runs with noNewPrivileges true' })
         .option('verify', { type: 'boolean', describe: 'Then run CMD in runc with and without the profile (syscribe verify)' })
@@ -50,6 +51,8 @@ export const recordCommand = defineCommand({
     const containerRuntime = argv.runtime === 'crun' ? 'crun' : 'runc';
     const noNewPrivileges = argv['new-privileges'] === false;
     if (argv['in-container']) {
+      // Loaded when used: record -- CMD's fixed cost is mostly start-up.
+      const { inContainerNote, inContainerSummary, recordInContainer } = await import('../record/in-container.js');
       const collector = new Collector();
       const rec = await recordInContainer({ cmd, runtime: containerRuntime, noNewPrivileges }, collector);
       // The runtime's own calls after the install were recorded. --runtime runc|crun (or none): nothing more;
@@ -69,9 +72,10 @@ export const recordCommand = defineCommand({
     }
     const target: RecordTarget = argv.pid !== undefined ? { pid: argv.pid } : { cmd };
     let backend = argv.backend;
-    if (backend === 'auto') backend = (await bpftraceUnavailable()) ? 'strace' : 'bpftrace';
+    const bpf = backend === 'strace' ? undefined : await import('../record/bpftrace-backend.js');
+    if (backend === 'auto') backend = (await bpf!.bpftraceUnavailable()) ? 'strace' : 'bpftrace';
     const collector = new Collector();
-    const outcome: RecordOutcome = backend === 'bpftrace' ? await recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
+    const outcome: RecordOutcome = backend === 'bpftrace' ? await bpf!.recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
     const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted, ...(outcome.signal ? { partial: true, signal: outcome.signal } : {}) });
     if (outcome.signal && !argv.json) {
       process.stderr.write(`partial: recording stopped by ${outcome.signal} before ${argv.pid !== undefined ? `detaching from pid ${argv.pid}` : 'the command ended'}: the profile holds what was seen until then\n`);
@@ -87,6 +91,7 @@ export const recordCommand = defineCommand({
 
 /** Run verify and print its verdict; the exit status: 0 when it passed. */
 async function reportVerify(o: VerifyOptions): Promise<number> {
+  const { verifyProfile } = await import('../runtime/verify.js');
   const v = await verifyProfile({ ...o, name: flagFor });
   const mode = `, noNewPrivileges ${o.noNewPrivileges ?? false}`;
   if (v.pass) {

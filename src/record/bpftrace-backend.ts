@@ -4,31 +4,19 @@
  * so CMD runs at nearly full speed. x86_64 hosts only: 32-bit (compat) tasks
  * are told apart by TS_COMPAT in thread_info.status.
  */
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { loadExeca } from '../util/exec.js';
 import { type ArchId, hostArch } from '../arch.js';
 import type { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import type { LineResult } from '../types.js';
-import { eachLine } from '../sources/lines.js';
 import { which } from '../util/which.js';
+import { type BpftraceMode, BpftraceSession, READY } from './bpftrace-session.js';
+import { takePrestarted } from './prestart.js';
 import { type RecordOutcome, type RecordTarget, SIGNALS } from './strace-backend.js';
 
-/** Track the processes CMD starts (exec'd by us, then their forks), count their syscalls by ABI. */
-export function bpftraceScript(mode: 'cmd' | 'pid'): string {
-  // BEGIN runs once every probe is attached: its line is the signal to start CMD.
-  const begin = mode === 'cmd' ? `BEGIN { printf("${READY}\\n"); }` : `BEGIN { @track[$1] = 1; printf("${READY}\\n"); }`;
-  const start = mode === 'cmd' ? ['tracepoint:sched:sched_process_exec /curtask->real_parent->tgid == $1/ { @track[pid] = 1; }'] : [];
-  return [
-    begin,
-    ...start,
-    'tracepoint:sched:sched_process_fork /@track[pid]/ { @track[args->child_pid] = 1; }',
-    'tracepoint:raw_syscalls:sys_enter /@track[pid]/ { @calls[(curtask->thread_info.status & 2) ? 32 : 64, args->id] = count(); }',
-    'END { clear(@track); }',
-  ].join('\n');
-}
+export { bpftraceScript } from './bpftrace-session.js';
 
-const READY = 'syscribe: tracing';
 const CALL_LINE = /^@calls\[(32|64), (-?\d+)\]: (\d+)$/;
 
 /** Parse one line of bpftrace's final map dump. */
@@ -41,12 +29,11 @@ export function parseBpftraceLine(line: string, native: ArchId, compat: ArchId):
 
 /** Can the bpftrace backend run here? undefined when yes, else why not. */
 export async function bpftraceUnavailable(): Promise<string | undefined> {
-  const execa = await loadExeca();
   if (hostArch().id !== 'x86_64') return `the bpftrace backend tells 32-bit tasks apart only on x86_64 hosts (this is ${hostArch().id}); use --backend strace`;
   if (process.getuid?.() !== 0) return 'the bpftrace backend needs root';
   if (!which('bpftrace')) return 'bpftrace is not installed: apt-get install -y bpftrace';
   if (!tracefsReady()) {
-    await execa('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'], { reject: false });
+    spawnSync('mount', ['-t', 'tracefs', 'nodev', '/sys/kernel/tracing'], { stdio: 'ignore' });
     if (!tracefsReady()) return 'tracefs is not mounted and could not be mounted: mount -t tracefs nodev /sys/kernel/tracing';
   }
   return undefined;
@@ -56,83 +43,99 @@ function tracefsReady(): boolean {
   return existsSync('/sys/kernel/tracing/events/raw_syscalls') || existsSync('/sys/kernel/debug/tracing/events/raw_syscalls');
 }
 
-export async function recordWithBpftrace(target: RecordTarget, collector: Collector): Promise<RecordOutcome> {
-  const execa = await loadExeca();
-  const why = await bpftraceUnavailable();
-  if (why) throw new UserError(why);
-  const native = hostArch().id;
-  const compat: ArchId = 'x86';
-  const mode = target.pid !== undefined ? 'pid' : 'cmd';
-  const tracer = execa('bpftrace', ['-B', 'line', '-e', bpftraceScript(mode), String(mode === 'pid' ? target.pid : process.pid)], {
-    stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', reject: false,
-  });
-  let stderr = '';
-  tracer.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-  let attached!: () => void;
-  const ready = new Promise<void>((r) => (attached = r));
-  let lineNo = 0;
-  const reading = eachLine(tracer.stdout!, (line) => {
-    lineNo++;
-    if (line === READY) {
-      attached();
-      collector.line({ kind: 'ignored' }, lineNo, line, 'bpftrace');
-      return;
-    }
-    collector.line(parseBpftraceLine(line, native, compat), lineNo, line, 'bpftrace');
-  });
-  const ended = tracer.then((r) => r);
-  await Promise.race([ready, ended]);
-  if (tracer.exitCode !== null && tracer.exitCode !== undefined) {
-    await reading.catch(() => undefined);
-    throw new UserError(`bpftrace failed to start: ${stderr.split('\n').filter((l) => l && !/RLIMIT_MEMLOCK/.test(l))[0] ?? `exit ${tracer.exitCode}`}`);
-  }
+/** How a child ended, as execa reported it: the exit code, or the signal. */
+interface Ended {
+  exitCode: number | undefined;
+  signal: NodeJS.Signals | undefined;
+  error?: NodeJS.ErrnoException;
+}
 
+function run(cmd: string[]): { child: ReturnType<typeof spawn>; ended: Promise<Ended> } {
+  const child = spawn(cmd[0]!, cmd.slice(1), { stdio: 'inherit' });
+  const ended = new Promise<Ended>((resolve) => {
+    child.once('error', (error: NodeJS.ErrnoException) => resolve({ exitCode: undefined, signal: undefined, error }));
+    child.once('exit', (code, sig) => resolve({ exitCode: code ?? undefined, signal: sig ?? undefined }));
+  });
+  return { child, ended };
+}
+
+export async function recordWithBpftrace(target: RecordTarget, collector: Collector): Promise<RecordOutcome> {
+  const mode: BpftraceMode = target.pid !== undefined ? 'pid' : 'cmd';
+  const watched = mode === 'pid' ? target.pid! : process.pid;
+  // Started by bin/syscribe.js before the CLI loaded (prestart.ts), when the argv said so.
+  let tracer = takePrestarted(mode, watched);
+  try {
+    const why = await bpftraceUnavailable();
+    if (why) throw new UserError(why);
+    tracer ??= new BpftraceSession(mode, watched);
+    const native = hostArch().id;
+    const compat: ArchId = 'x86';
+    tracer.onLine((line, n) => collector.line(line === READY ? { kind: 'ignored' } : parseBpftraceLine(line, native, compat), n, line, 'bpftrace'));
+    try {
+      await tracer.ready;
+    } catch (e) {
+      throw new UserError(`bpftrace failed to start: ${(e as Error).message}`);
+    }
+    const outcome = mode === 'cmd' ? await runCommand(target.cmd!, tracer, native, collector) : await untilGone(target.pid!);
+    const early = tracer.endedEarly;
+    const end = await tracer.stop();
+    if (end.error || early) throw new UserError(`bpftrace ended before the recording did (${tracer.failure(end)}): no profile written`);
+    return outcome;
+  } finally {
+    tracer?.kill(); // a no-op when it has ended
+  }
+}
+
+/** Run CMD (bpftrace is tracing); its exit status. */
+async function runCommand(cmd: string[], tracer: BpftraceSession, native: ArchId, collector: Collector): Promise<RecordOutcome> {
   let interrupted = false;
-  let exitCode = 0;
   const stop = () => {
     interrupted = true;
   };
-  if (mode === 'cmd') {
-    const child = execa(target.cmd![0]!, target.cmd!.slice(1), { stdio: 'inherit', reject: false });
-    const onTerm = () => {
-      stop();
-      child.kill('SIGTERM');
-    };
-    process.on('SIGINT', stop); // the terminal sends SIGINT to CMD itself
-    process.on('SIGTERM', onTerm);
-    const r = await child;
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', onTerm);
-    if ((r as { code?: string }).code === 'ENOENT') {
-      tracer.kill('SIGINT');
-      await ended;
-      throw new UserError(`${target.cmd![0]}: command not found`);
-    }
-    exitCode = r.exitCode ?? (r.signal ? 128 + (SIGNALS[r.signal] ?? 1) : 1);
-    // The exec itself happens before the tracker sees the process.
-    collector.add({ arch: native, name: 'execve' });
-  } else {
-    // Until Ctrl-C, or until the process is gone.
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        if (!existsSync(`/proc/${target.pid}`)) finish();
-      }, 500);
-      const onSig = () => {
-        stop();
-        finish();
-      };
-      function finish() {
-        clearInterval(timer);
-        process.off('SIGINT', onSig);
-        process.off('SIGTERM', onSig);
-        resolve();
-      }
-      process.on('SIGINT', onSig);
-      process.on('SIGTERM', onSig);
-    });
+  const { child, ended } = run(cmd);
+  let force: NodeJS.Timeout | undefined;
+  const onTerm = () => {
+    stop();
+    child.kill('SIGTERM');
+    // As execa did: what ignores SIGTERM is killed 5 s later.
+    force ??= setTimeout(() => child.kill('SIGKILL'), 5000);
+  };
+  process.on('SIGINT', stop); // the terminal sends SIGINT to CMD itself
+  process.on('SIGTERM', onTerm);
+  const r = await ended;
+  clearTimeout(force);
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', onTerm);
+  if (r.error?.code === 'ENOENT') {
+    await tracer.stop();
+    throw new UserError(`${cmd[0]}: command not found`);
   }
-  tracer.kill('SIGINT');
-  await ended;
-  await reading;
+  if (r.error) throw r.error;
+  const exitCode = r.exitCode ?? (r.signal ? 128 + (SIGNALS[r.signal] ?? 1) : 1);
+  // The exec itself happens before the tracker sees the process.
+  collector.add({ arch: native, name: 'execve' });
   return { exitCode, interrupted };
+}
+
+/** Attached to a process: until Ctrl-C, or until the process is gone. */
+async function untilGone(pid: number): Promise<RecordOutcome> {
+  let interrupted = false;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      if (!existsSync(`/proc/${pid}`)) finish();
+    }, 500);
+    const onSig = () => {
+      interrupted = true;
+      finish();
+    };
+    function finish() {
+      clearInterval(timer);
+      process.off('SIGINT', onSig);
+      process.off('SIGTERM', onSig);
+      resolve();
+    }
+    process.on('SIGINT', onSig);
+    process.on('SIGTERM', onSig);
+  });
+  return { exitCode: 0, interrupted };
 }

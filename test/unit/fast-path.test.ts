@@ -1,9 +1,16 @@
 // `syscribe resolve` without yargs (src/cli/fast-path.ts): same answers as the yargs path, for the
 // argv it takes; every other argv is left to yargs.
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireTool } from '../helpers/tools.js';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { simpleResolveArgs } from '../../src/cli/fast-path.js';
+import { simpleRecordArgs, simpleResolveArgs } from '../../src/cli/fast-path.js';
+import { main } from '../../src/cli/main.js';
+import { commands } from '../../src/cli/commands.js';
+import { recordCommand } from '../../src/cli/record.js';
 
 const bin = fileURLToPath(new URL('../../bin/syscribe.js', import.meta.url));
 const run = (args: string[], env: Record<string, string> = {}) => {
@@ -43,6 +50,70 @@ describe('resolve fast path', () => {
     for (const c of cases) {
       expect(simpleResolveArgs(c), c.join(' ')).toBeDefined();
       expect(run(c), c.join(' ')).toEqual(run(c, { SYSCRIBE_NO_FAST_PATH: '1' }));
+    }
+  });
+});
+
+/** The argv object yargs hands the record handler (main with its own command list never takes a fast path). */
+async function yargsRecordArgs(argv: string[]): Promise<unknown> {
+  let got: unknown;
+  const cmds = commands.map((c) => (String(c.command).startsWith('record') ? { ...recordCommand, handler: async (a: unknown) => void (got = a) } : c));
+  await main(argv, cmds as never);
+  return got;
+}
+
+describe('record fast path', () => {
+  it('hands the record handler exactly what yargs does, for the argv it takes', async () => {
+    const cases = [
+      ['record', '--', '/bin/true'],
+      ['record', '--baseline', 'none', '--runtime', 'none', '-q', '-o', '/tmp/x.json', '--', '/bin/true', '-a', '0x10', '--', '-'],
+      ['record', '--backend', 'bpftrace', '--baseline', 'none', '--runtime', 'none', '-o', 'a.json', '--', 'make', 'test'],
+      ['record', '--backend=auto', '--baseline=docker', '--runtime=crun', '--output=-', '--json', '--allow-empty', '--', 'ls', '-l'],
+      ['record', '--quiet', '--backend', 'strace', '-o', '-', '--', 'sh', '-c', 'echo 010'],
+    ];
+    for (const c of cases) {
+      const fast = await simpleRecordArgs(c);
+      expect(fast, c.join(' ')).toBeDefined();
+      expect(fast, c.join(' ')).toEqual(await yargsRecordArgs(c));
+    }
+  });
+
+  it('leaves every other argv to yargs', async () => {
+    for (const argv of [
+      ['record'], ['record', '--'], ['record', 'ls'], ['record', '-o', 'x.json', 'ls'], ['record', '--help', '--', 'ls'],
+      ['record', '--baseline', 'nonsense', '--', 'ls'], ['record', '--backend', 'dtrace', '--', 'ls'], ['record', '--runtime', 'runc', '--runtime', 'crun', '--', 'ls'],
+      ['record', '-q', '-q', '--', 'ls'], ['record', '--pid', '1'], ['record', '--verify', '--', 'ls'], ['record', '--in-container', '--', 'ls'],
+      ['record', '-o', '--', 'ls'], ['record', '-o', '--json', '--', 'ls'], ['record', '--baseline', '-', '--', 'ls'], ['record', '--json=true', '--', 'ls'],
+      ['record', '--output=', '--', 'ls'], ['record', '--format', 'crd', '--name', 'x', '--', 'ls'], ['record', '--debug', '--', 'ls'], ['record', '-qo', 'x', '--', 'ls'],
+      ['strace', '--', 'x'], ['record', '--no-json', '--', 'ls'], ['record', '--cap-add', 'NET_ADMIN', '--', 'ls'],
+    ]) expect(await simpleRecordArgs(argv), argv.join(' ')).toBeUndefined();
+  });
+
+  it('answers exactly as the yargs path (stdout, stderr, exit code) on errors found before the command runs', () => {
+    for (const c of [
+      ['record', '-o', '/nonexistent-dir/x.json', '--', '/bin/true'],
+      ['record', '--json', '--', '/bin/true'],
+      ['record', '--baseline', 'none', '-o', '/dev/null', '--', '/no/such/program'],
+    ]) {
+      expect(run(c), c.join(' ')).toEqual(run(c, { SYSCRIBE_NO_FAST_PATH: '1' }));
+      expect(run(c).status, c.join(' ')).toBe(2);
+    }
+  });
+
+  it('records the same profile, summary and exit status as the yargs path', () => {
+    requireTool('strace');
+    const dir = mkdtempSync(join(tmpdir(), 'syscribe-fast-rec-'));
+    try {
+      const out = join(dir, 'p.json');
+      const c = ['record', '--baseline', 'none', '--runtime', 'none', '-o', out, '--', 'sh', '-c', 'exit 3'];
+      const fast = run(c);
+      const fastProfile = readFileSync(out, 'utf8');
+      const slow = run(c, { SYSCRIBE_NO_FAST_PATH: '1' });
+      expect(fast).toEqual(slow);
+      expect(fast.status).toBe(3);
+      expect(readFileSync(out, 'utf8')).toBe(fastProfile);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

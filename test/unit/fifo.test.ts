@@ -33,6 +33,32 @@ describe('eachLineOfFifo', () => {
     expect(got.at(-1)).toBe('tail');
   });
 
+  it('reads the last lines as soon as the writer is done, without waiting out the interval (record -- /bin/true)', async () => {
+    const p = fifo('d');
+    const child = spawn('sh', ['-c', `exec > ${p}; echo one; echo two`], { stdio: 'ignore' });
+    const done = once(child, 'exit');
+    const got: string[] = [];
+    const t0 = Date.now();
+    // An interval of a minute: the read must end when the writer does, not when a timer fires.
+    await eachLineOfFifo(p, (l) => got.push(l), done, 60_000);
+    expect(got).toEqual(['one', 'two']);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+  });
+
+  it('looks again soon while the writer is busy: a full pipe is not left stalling it for a whole interval', async () => {
+    const p = fifo('e');
+    // 8 MiB of lines as fast as the writer can: the 64 KiB pipe fills over and over. With a 40 ms
+    // interval and nothing else, each fill stalls the writer up to 40 ms (measured: 1.1–1.5 s in all);
+    // a busy writer is looked at every 1 ms.
+    const child = spawn('sh', ['-c', `exec > ${p}; yes 0123456789abcdef | head -n 493448`], { stdio: 'ignore' });
+    const done = once(child, 'exit');
+    let lines = 0;
+    const t0 = Date.now();
+    await eachLineOfFifo(p, () => void lines++, done, 40);
+    expect(lines).toBe(493448);
+    expect(Date.now() - t0).toBeLessThan(700);
+  });
+
   it('returns when the writer never opened the FIFO', async () => {
     const p = fifo('b');
     const got: string[] = [];

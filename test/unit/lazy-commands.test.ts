@@ -50,6 +50,10 @@ describe('lazy command registry', () => {
     const mods = loadedModules(['record', '--baseline', 'none', '--runtime', 'none', '-q', '-o', '/dev/null', '--', '/bin/true']);
     expect(mods.some((u) => u.endsWith('/dist/record/strace-backend.js'))).toBe(true);
     expect(mods.filter((u) => /node_modules\/execa\//.test(u))).toEqual([]);
+    // What only --verify, --in-container or --backend bpftrace use is loaded when used.
+    expect(mods.filter((u) => /\/dist\/(runtime\/(verify|bundle|denials|server)|record\/(in-container|after-install|bpftrace-backend|bpftrace-session)|ingest\/audit)/.test(u))).toEqual([]);
+    // `record [simple flags] -- CMD` is parsed without yargs (cli/fast-path.ts).
+    expect(mods.filter((u) => /node_modules\/(yargs|yargs-parser|cliui)\//.test(u))).toEqual([]);
   });
 
   it('`strace` writing OCI JSON loads neither yaml nor execa', () => {
