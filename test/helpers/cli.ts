@@ -115,8 +115,9 @@ export function spawnCli(argv: string[], opts: SpawnOptions = {}): CliChild {
     stripFinalNewline: false,
     maxBuffer: 256 << 20,
     ...(input !== undefined ? { input } : { stdin: (opts.stdin as 'pipe' | 'ignore' | number | undefined) ?? 'ignore' }),
-    stdout: opts.stdout ?? 'pipe',
-    stderr: opts.stderr ?? 'pipe',
+    // a file descriptor number works at run time; execa's types do not list it
+    stdout: (opts.stdout ?? 'pipe') as 'pipe',
+    stderr: (opts.stderr ?? 'pipe') as 'pipe',
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),
