@@ -114,7 +114,7 @@ export function spawnCli(argv: string[], opts: SpawnOptions = {}): CliChild {
     encoding: 'utf8',
     stripFinalNewline: false,
     maxBuffer: 256 << 20,
-    ...(input !== undefined ? { input } : { stdin: (opts.stdin as 'pipe' | 'ignore' | number | undefined) ?? 'ignore' }),
+    ...(input !== undefined ? { input } : { stdin: ((opts.stdin as 'pipe' | 'ignore' | number | undefined) ?? 'ignore') as 'pipe' }),
     // a file descriptor number works at run time; execa's types do not list it
     stdout: (opts.stdout ?? 'pipe') as 'pipe',
     stderr: (opts.stderr ?? 'pipe') as 'pipe',
