@@ -61,7 +61,8 @@ export async function runCli(argv: string[], extra: CommandModule<object, object
   process.stdout.write = capture(out);
   process.stderr.write = capture(err);
   try {
-    const code = await main(argv, [...commands, ...extra]);
+    // Without extra commands, main() gets the registry itself: the same path as bin/ (its fast path included).
+    const code = await main(argv, extra.length > 0 ? [...commands, ...extra] : commands);
     return { code, out: out.join(''), err: err.join('') };
   } finally {
     process.stdout.write = ow;
@@ -76,8 +77,8 @@ export async function runCli(argv: string[], extra: CommandModule<object, object
   }
 }
 
-/** bin/syscribe.js, the real entry point (it runs dist/). */
-export const BIN = new URL('../../bin/syscribe.js', import.meta.url).pathname;
+/** bin/syscribe.js, the real entry point (it runs dist/); SYSCRIBE_BIN=/old/checkout/bin/syscribe.js runs another build's. */
+export const BIN = process.env.SYSCRIBE_BIN ?? new URL('../../bin/syscribe.js', import.meta.url).pathname;
 
 export interface SpawnOptions {
   /** stdin: text or bytes written to a pipe; 'pipe' (write it yourself), 'ignore', a file descriptor; default 'ignore'. */
@@ -85,8 +86,10 @@ export interface SpawnOptions {
   /** stdout/stderr: 'pipe' (default: collected), 'ignore', 'inherit' or a file descriptor. */
   stdout?: 'pipe' | 'ignore' | 'inherit' | number;
   stderr?: 'pipe' | 'ignore' | 'inherit' | number;
-  /** Added to (not replacing) the environment. */
+  /** Added to the environment (or, with onlyEnv, the whole of it). */
   env?: Record<string, string>;
+  /** `env` is the child's whole environment (a recorded program's as in a container: no $PWD). */
+  onlyEnv?: boolean;
   cwd?: string;
   /** Killed (SIGTERM) when it aborts. */
   signal?: AbortSignal;
@@ -119,6 +122,7 @@ export function spawnCli(argv: string[], opts: SpawnOptions = {}): CliChild {
     stdout: (opts.stdout ?? 'pipe') as 'pipe',
     stderr: (opts.stderr ?? 'pipe') as 'pipe',
     ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.onlyEnv ? { extendEnv: false } : {}),
     ...(opts.cwd ? { cwd: opts.cwd } : {}),
     ...(opts.signal ? { cancelSignal: opts.signal } : {}),
     ...(opts.timeout ? { timeout: opts.timeout } : {}),

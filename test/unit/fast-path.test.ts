@@ -1,15 +1,12 @@
 // `syscribe resolve` without yargs (src/cli/fast-path.ts): same answers as the yargs path, for the
 // argv it takes; every other argv is left to yargs.
-import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
+// In-process (runCli: main() with the command registry itself, as bin/ calls it); what the fast path
+// saves at start-up is measured by spawning in lazy-commands.test.ts.
 import { describe, expect, it } from 'vitest';
 import { simpleResolveArgs } from '../../src/cli/fast-path.js';
+import { runCli } from '../helpers/cli.js';
 
-const bin = fileURLToPath(new URL('../../bin/syscribe.js', import.meta.url));
-const run = (args: string[], env: Record<string, string> = {}) => {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-};
+const run = (args: string[], env: Record<string, string> = {}) => runCli(args, [], { env });
 
 describe('resolve fast path', () => {
   it('takes only the simple forms', () => {
@@ -24,7 +21,7 @@ describe('resolve fast path', () => {
     ]) expect(simpleResolveArgs(argv), argv.join(' ')).toBeUndefined();
   });
 
-  it('answers exactly as the yargs path (stdout, stderr, exit code)', () => {
+  it('answers exactly as the yargs path (stdout, stderr, exit code)', async () => {
     const cases = [
       ['resolve', '43', '--arch', 'x86_64'],
       ['resolve', '--arch=x86_64', '0x2b'],
@@ -42,7 +39,7 @@ describe('resolve fast path', () => {
     ];
     for (const c of cases) {
       expect(simpleResolveArgs(c), c.join(' ')).toBeDefined();
-      expect(run(c), c.join(' ')).toEqual(run(c, { SYSCRIBE_NO_FAST_PATH: '1' }));
+      expect(await run(c), c.join(' ')).toEqual(await run(c, { SYSCRIBE_NO_FAST_PATH: '1' }));
     }
   });
 });
