@@ -13,7 +13,9 @@
  *   It runs dist/, which test/helpers/build.ts (vitest globalSetup) compiles before any test runs:
  *   a spawned test cannot see stale code.
  */
-import { execa, type Options, type ResultPromise } from 'execa';
+import { type ChildProcess, spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
+import { format } from 'node:util';
 import type { CommandModule } from 'yargs';
 import { commands } from '../../src/cli/commands.js';
 import { main } from '../../src/cli/main.js';
@@ -60,6 +62,10 @@ export async function runCli(argv: string[], extra: CommandModule<object, object
   process.exitCode = undefined;
   process.stdout.write = capture(out);
   process.stderr.write = capture(err);
+  // yargs prints --help with console.log; vitest's console is not process.stdout.
+  const con = { log: console.log, info: console.info, warn: console.warn, error: console.error };
+  console.log = console.info = (...a: unknown[]) => { out.push(`${format(...a)}\n`); };
+  console.warn = console.error = (...a: unknown[]) => { err.push(`${format(...a)}\n`); };
   try {
     // Without extra commands, main() gets the registry itself: the same path as bin/ (its fast path included).
     const code = await main(argv, extra.length > 0 ? [...commands, ...extra] : commands);
@@ -67,6 +73,7 @@ export async function runCli(argv: string[], extra: CommandModule<object, object
   } finally {
     process.stdout.write = ow;
     process.stderr.write = ew;
+    Object.assign(console, con);
     process.exitCode = saved;
     process.chdir(cwd);
     for (const [k, v] of Object.entries(env)) {
@@ -81,9 +88,9 @@ export async function runCli(argv: string[], extra: CommandModule<object, object
 export const BIN = process.env.SYSCRIBE_BIN ?? new URL('../../bin/syscribe.js', import.meta.url).pathname;
 
 export interface SpawnOptions {
-  /** stdin: text or bytes written to a pipe; 'pipe' (write it yourself), 'ignore', a file descriptor; default 'ignore'. */
+  /** stdin: text or bytes written to a pipe (then closed); 'pipe' (write it yourself), 'ignore', a file descriptor; default 'ignore'. (So the text 'pipe' or 'ignore' cannot be given as input.) */
   stdin?: string | Uint8Array | 'pipe' | 'ignore' | number;
-  /** stdout/stderr: 'pipe' (default: collected), 'ignore', 'inherit' or a file descriptor. */
+  /** stdout/stderr: 'pipe' (default: collected, and readable as it comes), 'ignore', 'inherit' or a file descriptor. */
   stdout?: 'pipe' | 'ignore' | 'inherit' | number;
   stderr?: 'pipe' | 'ignore' | 'inherit' | number;
   /** Added to the environment (or, with onlyEnv, the whole of it). */
@@ -101,32 +108,56 @@ export interface SpawnOptions {
   node?: string[];
   /**
    * A command the node process runs under: a terminal (`['python3', 'test/helpers/pty-run.py', …]`),
-   * another user (`['setpriv', '--reuid=65534', …]`).
+   * another user (`['setpriv', '--reuid=65534', …]`), the right end of a shell pipeline.
    */
   via?: string[];
 }
 
-/** Result: execa's (exitCode, signal, stdout, stderr as text; never rejects on a failed exit). */
-export type CliChild = ResultPromise<{ reject: false; encoding: 'utf8'; stripFinalNewline: false }>;
+/** How the process ended and what it wrote (all of it, as text). */
+export interface CliResult {
+  /** null when a signal ended it. */
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * The running process (node's ChildProcess: kill, pid, exitCode, events, its stdio streams when
+ * piped) that is also a promise of its CliResult (never rejected for how it ended).
+ */
+export type CliChild = Omit<ChildProcess, 'stdin' | 'stdout' | 'stderr'> & {
+  stdin: Writable;
+  stdout: Readable;
+  stderr: Readable;
+} & PromiseLike<CliResult>;
 
 export function spawnCli(argv: string[], opts: SpawnOptions = {}): CliChild {
   const cmd = [...(opts.via ?? []), process.execPath, ...(opts.node ?? []), BIN, ...argv];
-  const input = typeof opts.stdin === 'string' || opts.stdin instanceof Uint8Array ? opts.stdin : undefined;
-  const o: Options = {
-    reject: false,
-    encoding: 'utf8',
-    stripFinalNewline: false,
-    maxBuffer: 256 << 20,
-    ...(input !== undefined ? { input } : { stdin: ((opts.stdin as 'pipe' | 'ignore' | number | undefined) ?? 'ignore') as 'pipe' }),
-    // a file descriptor number works at run time; execa's types do not list it
-    stdout: (opts.stdout ?? 'pipe') as 'pipe',
-    stderr: (opts.stderr ?? 'pipe') as 'pipe',
-    ...(opts.env ? { env: opts.env } : {}),
-    ...(opts.onlyEnv ? { extendEnv: false } : {}),
-    ...(opts.cwd ? { cwd: opts.cwd } : {}),
-    ...(opts.signal ? { cancelSignal: opts.signal } : {}),
-    ...(opts.timeout ? { timeout: opts.timeout } : {}),
-    ...(opts.detached ? { detached: true } : {}),
-  };
-  return execa(cmd[0]!, cmd.slice(1), o) as unknown as CliChild;
+  const input = opts.stdin instanceof Uint8Array || (typeof opts.stdin === 'string' && opts.stdin !== 'pipe' && opts.stdin !== 'ignore') ? opts.stdin : undefined;
+  const env = opts.onlyEnv ? { ...opts.env } : { ...process.env, ...opts.env };
+  const child = spawn(cmd[0]!, cmd.slice(1), {
+    cwd: opts.cwd,
+    env,
+    detached: opts.detached ?? false,
+    stdio: [input !== undefined ? 'pipe' : (opts.stdin as 'pipe' | 'ignore' | number | undefined) ?? 'ignore', opts.stdout ?? 'pipe', opts.stderr ?? 'pipe'],
+  });
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  child.stdout?.on('data', (b: Buffer) => out.push(b));
+  child.stderr?.on('data', (b: Buffer) => err.push(b));
+  child.stdin?.on('error', () => undefined); // it may exit before reading its input (EPIPE)
+  if (input !== undefined) child.stdin!.end(input);
+  const timer = opts.timeout ? setTimeout(() => child.kill('SIGKILL'), opts.timeout) : undefined;
+  const abort = (): void => { child.kill('SIGTERM'); };
+  opts.signal?.addEventListener('abort', abort, { once: true });
+  const result = new Promise<CliResult>((resolve, reject) => {
+    child.once('error', reject); // it could not be started
+    child.once('close', (code, signal) => {
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', abort);
+      resolve({ exitCode: code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
+    });
+  });
+  return Object.assign(child, { then: result.then.bind(result) }) as unknown as CliChild;
 }

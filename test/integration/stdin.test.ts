@@ -85,8 +85,9 @@ describe('strace -', () => {
     const fifo = join(dir, 'fifo');
     execFileSync('mkfifo', [fifo]);
     const writer = spawn('sh', ['-c', 'printf "%s" "$1" > "$2"', 'sh', TRUE_LOG, fifo], { stdio: 'ignore' });
+    const written = new Promise((res) => writer.on('close', res)); // before the read: it may close during it
     const r = await run(['strace', fifo, ...EXACT]);
-    await new Promise((res) => writer.on('close', res));
+    await written;
     expect(r.code).toBe(0);
     expect(allowNames(r.out)).toEqual(['execve', 'exit_group']);
   });
