@@ -1,12 +1,16 @@
 /**
  * vitest globalSetup: compile src/ to dist/ before any test runs, so a test that spawns
  * bin/syscribe.js (spawnCli, test/helpers/cli.ts) runs the code under test, never a stale build.
- * Incremental (the build info sits in node_modules/.cache): about 3 s when nothing changed.
- * A type error fails the whole run. tsc's incremental mode does not notice an output deleted by
- * hand, so every src/**.ts must have its dist/**.js afterwards; if one is missing, a full build.
+ * - Skipped when the content of src/ (and tsconfig.json) and of dist/ is byte for byte what it was
+ *   after the last build made here (a SHA-256 over every file, kept in node_modules/.cache): tens
+ *   of milliseconds. Content, not mtimes: a touched file changes nothing, an edit anywhere rebuilds.
+ * - Only the sources changed: incremental tsc (its build info also in node_modules/.cache), about
+ *   3 s. dist/ changed by anything else, or no stamp: a full build (about 9 s).
+ *   A type error fails the whole run. Every src/**.ts must have its dist/**.js afterwards.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -38,13 +42,49 @@ function missing(): string[] {
 
 const DONE = Symbol.for('syscribe.test.built');
 
+/** SHA-256 over the paths and contents of every file under `dirs` (and the files in `files`). */
+function digest(dirs: string[], files: string[]): string {
+  const h = createHash('sha256');
+  const add = (p: string): void => {
+    h.update(relative(ROOT, p)).update('\0').update(readFileSync(p)).update('\0');
+  };
+  const walk = (d: string): void => {
+    if (!existsSync(d)) return;
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.isFile()) add(p);
+    }
+  };
+  for (const d of dirs) walk(join(ROOT, d));
+  for (const f of files) if (existsSync(join(ROOT, f))) add(join(ROOT, f));
+  return h.digest('hex');
+}
+
+const STAMP = join(ROOT, 'node_modules/.cache/syscribe-test-build.json');
+const sources = (): string => digest(['src'], ['tsconfig.json', 'package.json']);
+const outputs = (): string => digest(['dist'], []);
+
 export default function setup(): void {
   // Each vitest project runs its globalSetup (both inherit it), in one process: build once.
   const g = globalThis as { [DONE]?: boolean };
   if (g[DONE]) return;
   g[DONE] = true;
-  tsc(['--incremental', '--tsBuildInfoFile', join(ROOT, 'node_modules/.cache/syscribe-test.tsbuildinfo')]);
+  const src = sources();
+  let last: { src?: string; dist?: string } = {};
+  try {
+    last = JSON.parse(readFileSync(STAMP, 'utf8')) as typeof last;
+  } catch { /* no stamp yet */ }
+  const distSame = last.dist === outputs();
+  if (last.src === src && distSame) return;
+  // dist/ as this setup left it: only the sources changed, an incremental build does. Anything else
+  // (no stamp, dist/ written by someone else) gets a full build: incremental tsc trusts its build
+  // info and would not rewrite an output changed behind its back.
+  if (distSame) tsc(['--incremental', '--tsBuildInfoFile', join(ROOT, 'node_modules/.cache/syscribe-test.tsbuildinfo')]);
+  else tsc([]);
   if (missing().length > 0) tsc([]);
   const still = missing();
   if (still.length > 0) throw new Error(`dist/ incomplete after tsc: ${still.slice(0, 3).join(', ')}`);
+  mkdirSync(join(ROOT, 'node_modules/.cache'), { recursive: true });
+  writeFileSync(STAMP, `${JSON.stringify({ src, dist: outputs() })}\n`);
 }
