@@ -6,7 +6,7 @@
 //      (min of 15 interleaved runs each; goal ≤ 1.5×).
 //   1. strace input: 200 MB built from the real recordings of every strace style
 //      (test/fixtures/strace, by bench/gen-mix.mjs with the seeds in bench/mix.json);
-//      syscribe vs the simple mawk extractor (goal ≥ 1.0× its speed), the README's awk
+//      syscribe (--jobs 1 and --jobs 2) vs the simple mawk extractor (goal ≥ 1.0× its speed), the README's awk
 //      match() one-liner, and a `wc -l` floor; peak RSS at 1 MB vs 200 MB input (goal: flat).
 //   2. audit input, two logs of ≥1 M lines (auditd's own audit.log form; every form mixed): lines/s vs
 //      an awk one-liner (goal ≥ 1 M lines/s), also with a filter (every field decoded); RSS flat;
@@ -97,21 +97,28 @@ async function benchStrace() {
   const wc = await measure('wc', ['-l', big]);
   const mawk = await measure('mawk', ['{s=$2; sub(/\\(.*/,"",s); a[s]=1}', big]);
   const awk = await measure('awk', ['match($0, /[a-z_0-9]+\\(/) { c[substr($0, RSTART, RLENGTH - 1)]++ } END { for (k in c) n++; print n }', big]);
-  const sy = await measure(process.execPath, [bin, 'strace', big, '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'strace-big.json')]);
-  const sySmall = await measure(process.execPath, [bin, 'strace', small, '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'strace-small.json')]);
+  // --jobs 1: one pass on one thread; --jobs 2: byte ranges on two threads (the main thread and a worker)
+  const sy = await measure(process.execPath, [bin, 'strace', big, '--baseline', 'none', '--runtime', 'none', '-q', '--jobs', '1', '-o', join(out, 'strace-big.json')]);
+  const sy2 = await measure(process.execPath, [bin, 'strace', big, '--baseline', 'none', '--runtime', 'none', '-q', '--jobs', '2', '--debug', '-o', join(out, 'strace-big-j2.json')]);
+  const ranges = /ranges; after the first: .*/.exec(sy2.stderr)?.[0] ?? '';
+  const sySmall = await measure(process.execPath, [bin, 'strace', small, '--baseline', 'none', '--runtime', 'none', '-q', '--jobs', '1', '-o', join(out, 'strace-small.json')]);
   const mid = join(out, `mix-strace-${bigMb}mb-head-half.log`);
   headInto(mid, big, Math.round(size / 2));
-  const syMid = await measure(process.execPath, [bin, 'strace', mid, '--baseline', 'none', '--runtime', 'none', '-q', '-o', join(out, 'strace-mid.json')]);
+  const syMid = await measure(process.execPath, [bin, 'strace', mid, '--baseline', 'none', '--runtime', 'none', '-q', '--jobs', '1', '-o', join(out, 'strace-mid.json')]);
   report('wc -l (floor)', mb / wc.secs, 'MB/s');
   report("mawk '{s=$2; sub(/\\(.*/,\"\",s); a[s]=1}' (simple extractor)", mb / mawk.secs, 'MB/s');
   report('awk match() one-liner extracting names (README)', mb / awk.secs, 'MB/s');
-  report('syscribe strace', mb / sy.secs, 'MB/s', `${fmt(lines / sy.secs / 1e6)} M lines/s`);
-  report('syscribe speed / simple mawk extractor speed (goal ≥ 1.0)', mawk.secs / sy.secs, '×');
+  report('syscribe strace --jobs 1', mb / sy.secs, 'MB/s', `${fmt(lines / sy.secs / 1e6)} M lines/s`);
+  report('syscribe strace --jobs 2', mb / sy2.secs, 'MB/s', `${fmt(lines / sy2.secs / 1e6)} M lines/s; ${ranges}`);
+  report('syscribe --jobs 1 speed / simple mawk extractor speed (goal ≥ 1.0)', mawk.secs / sy.secs, '×');
+  report('syscribe --jobs 2 speed / simple mawk extractor speed (goal ≥ 1.0)', mawk.secs / sy2.secs, '×');
+  report('speed-up --jobs 2 / --jobs 1', sy.secs / sy2.secs, '×');
   report('syscribe speed / awk match() one-liner speed', awk.secs / sy.secs, '×');
   report('syscribe wall time / wc -l wall time', sy.secs / wc.secs, '×');
   report('peak RSS at 1 MB input', sySmall.rssKiB / 1024, 'MiB');
   report(`peak RSS at ${fmt(mb / 2, 0)} MB input`, syMid.rssKiB / 1024, 'MiB');
   report(`peak RSS at ${fmt(mb, 0)} MB input`, sy.rssKiB / 1024, 'MiB');
+  report(`peak RSS at ${fmt(mb, 0)} MB input, --jobs 2 (one more heap)`, sy2.rssKiB / 1024, 'MiB');
   report(`RSS ratio ${fmt(mb, 0)} MB / ${fmt(mb / 2, 0)} MB (goal: flat, ~1.0; a 1 MB run ends before the heap warms up)`, sy.rssKiB / syMid.rssKiB, '×');
 }
 

@@ -85,6 +85,7 @@ export function syscallNumber(arch: Arch, name: string): number | undefined {
  * `arch` is omitted), or undefined when no table knows it.
  */
 export function canonicalName(name: string, arch?: Arch): string | undefined {
+  if (arch !== undefined && table(arch).byName.has(name)) return name;
   const arches = arch ? [arch] : ARCHES;
   for (const a of arches) if (table(a).byName.has(name)) return name;
   const cands = ALIASES[name];

@@ -17,7 +17,7 @@ import { promises as fsp } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { type PartialKey, partialKeyOf, spoMergedMeta } from '../attribution/spo.js';
-import { UserError } from '../errors.js';
+import { OptionError, UserError } from '../errors.js';
 import type { LoadOptions } from '../profile/load.js';
 import { type CrdVersion, isValidK8sName, profileToCrd, profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
@@ -33,7 +33,7 @@ const MAX_PROFILE_BYTES = 16 * 1024 * 1024;
 export async function expandInputs(paths: readonly string[]): Promise<string[]> {
   const out: string[] = [];
   for (const p of paths) {
-    if (p === '-') throw new UserError('merge --by reads files and directories, not stdin');
+    if (p === '-') throw new OptionError((n) => `merge ${n('by')} reads files and directories, not stdin`);
     const st = await fsp.stat(p).catch((e: NodeJS.ErrnoException) => {
       throw new UserError(`${p}: ${e.code === 'ENOENT' ? 'no such file or directory' : e.message}`);
     });

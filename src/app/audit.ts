@@ -1,8 +1,8 @@
 /**
- * audit, the use-case's parts: the sink the audit lines go through (parse,
- * filter, per-key collectors for --split-by) and the writer of one --split-by
- * group's profile. Typed options in, no flags, no printing (cli/audit.ts and
- * cli/audit-agent.ts do those).
+ * audit, the use-cases' parts (./audit-run.ts, ./audit-follow.ts,
+ * ./audit-agent.ts): the sink the audit lines go through (parse, filter,
+ * per-key collectors for --split-by) and the writer of one --split-by group's
+ * profile. Typed options in, no flags, no printing (cli/audit.ts does those).
  */
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -10,8 +10,8 @@ import { join } from 'node:path';
 import { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { type GenerateOptions, generateProfile } from '../generate/index.js';
-import { parseAuditLine } from '../ingest/audit.js';
-import { type AuditFilter, type FilterCounts, filterCountsByFlag, formatFilterCounts, rejectedBy } from '../ingest/audit-filter.js';
+import { parseAuditLine } from '../ingest/audit/index.js';
+import { type AuditFilter, type FilterCounts, rejectedBy } from '../ingest/audit-filter.js';
 import { ContainerResolver } from '../ingest/container.js';
 import type { MemberInfo } from '../attribution/group.js';
 import { NO_CONTAINER } from '../attribution/options.js';
@@ -85,16 +85,6 @@ export class AuditSink {
         n.records++;
       }
     }
-  }
-
-  /** The summary line: what each filter removed. */
-  filterLine(): string {
-    return formatFilterCounts(this.filter, this.removedBy, this.kept);
-  }
-
-  /** For --json. */
-  filterJson(): Record<string, unknown> {
-    return { filtered: this.filtered, filteredBy: filterCountsByFlag(this.filter, this.removedBy), kept: this.kept };
   }
 
   /** Forget pids not seen for `idleMs` (the node agent calls this at each flush). */

@@ -8,7 +8,7 @@ import { sniffInput } from '../algebra/inputs.js';
 import { Collector, type Observed } from '../collect/collector.js';
 import { UserError } from '../errors.js';
 import { type CheckResult, checkObserved } from '../generate/check.js';
-import { ingestRecording } from '../ingest/any.js';
+import { ingestRecording } from '../ingest/drivers/any.js';
 import { type CapSpec, capsFor, checkCapSpec, hasCapSpec } from '../profile/capabilities.js';
 import { type LoadOptions, loadProfileFile } from '../profile/load.js';
 import { canonicalName } from '../resolve.js';

@@ -5,7 +5,7 @@
  * options in, a result out: no flags, no printing (cli/generator-options.ts
  * prints the profile to stdout when there is no -o, and the summary).
  */
-import type { Observed } from '../collect/collector.js';
+import type { LineCounts, Observed, UnknownSyscall } from '../collect/collector.js';
 import { type GenerateOptions, type GenerateReport, generateProfile } from '../generate/index.js';
 import { type CrdMeta, type CrdVersion, crdDropsErrno, profileToCrd, profileToJson } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
@@ -52,6 +52,14 @@ export function observedCount(observed: Pick<Observed, 'arches'>): number {
   let n = 0;
   for (const m of observed.arches.values()) n += m.size;
   return n;
+}
+
+/** Why nothing was observed, in one line: the line counts, unknown numbers, and `detail`. */
+export function nothingObserved(o: { lines: LineCounts; unknown: UnknownSyscall[] }, detail = ''): string {
+  const l = o.lines;
+  const unknown = o.unknown.reduce((n, u) => n + u.count, 0);
+  return `observed nothing: no syscall in ${l.parsed + l.ignored + l.malformed} lines (${l.parsed} parsed, ${l.ignored} ignored, ${l.malformed} malformed)` +
+    `${unknown ? `, only ${unknown} calls of unknown syscall numbers` : ''}${detail ? `; ${detail}` : ''}`;
 }
 
 /** Generate from what was observed, validate, render, write. */

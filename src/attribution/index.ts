@@ -7,10 +7,10 @@
  */
 import { Collector } from '../collect/collector.js';
 import type { Observed } from '../collect/collector.js';
-import { type ContainerObservations, type Grouped, type MemberInfo, groupContainers } from './group.js';
+import { type ContainerObservations, type Grouped, groupContainers } from './group.js';
 import type { PodAttributionOptions } from './options.js';
 
-export { type PodAttributionOptions, podOptionsFrom } from './options.js';
+export type { PodAttributionOptions } from './options.js';
 import { PodDirectory } from './pods.js';
 
 export interface AuditAttribution extends Grouped {
@@ -30,7 +30,7 @@ export async function attributeAudit(byContainer: Map<string, Collector>, perKey
     if (k?.podUid) obs.podUid = k.podUid;
     per.set(id, obs);
   }
-  const pods = new PodDirectory(o.criSocket);
+  const pods = new PodDirectory(o.criSocket, undefined, o.name);
   let grouped: Grouped;
   try {
     const opts: Parameters<typeof groupContainers>[2] = { by: o.by };
@@ -45,21 +45,4 @@ export async function attributeAudit(byContainer: Map<string, Collector>, perKey
   const r = all.result();
   const merged: Observed = { ...r, lines: totals.lines, malformed: totals.malformed, lost: totals.lost, loss: totals.loss, lossSignals: totals.lossSignals };
   return { ...grouped, merged };
-}
-
-/** `web-7d4b9c8f5-x2x9k/nginx, web-7d4b9c8f5-q8j2m/nginx` (pods/containers of a group), or the ids. */
-export function describeMembers(ms: MemberInfo[]): string {
-  const names = ms.map((m) => (m.pod ? `${m.pod}/${m.container}` : m.id === 'no-container' ? m.id : m.id.slice(0, 12)));
-  return names.length > 4 ? `${names.slice(0, 4).join(', ')}, … (${names.length} containers)` : names.join(', ');
-}
-
-/**
- * What --namespace / --workload removed, for the run's summary: JSON fields
- * (`filteredBy` entries, `kept`) and a line, or none when neither was given.
- */
-export function podFilterCounts(g: Grouped, o: PodAttributionOptions, keptBefore: number): { json: Record<string, unknown>; line?: string } {
-  if (!o.namespaces && !o.workloads) return { json: {} };
-  const flags = [o.namespaces ? '--namespace' : '', o.workloads ? '--workload' : ''].filter(Boolean).join(' / ');
-  const kept = keptBefore - g.filtered;
-  return { json: { filteredByPod: { [flags]: g.filtered }, kept }, line: `pod filters: ${flags} removed ${g.filtered} (${kept} kept)` };
 }

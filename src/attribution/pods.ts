@@ -7,6 +7,7 @@
  * io.kubernetes.pod.namespace, io.kubernetes.pod.uid, io.kubernetes.container.name
  * (the CRI metadata fields when a label is missing).
  */
+import type { OptionNamer } from '../errors.js';
 import { CriClient, CriError, DEFAULT_CRI_SOCKETS, findCriSocket } from './cri.js';
 
 export interface PodContainer {
@@ -41,14 +42,14 @@ export class PodDirectory {
   /** Why the runtime could not be asked (one line), once it failed. */
   failure: string | undefined;
 
-  /** `socket` undefined: the first of DEFAULT_CRI_SOCKETS that exists. */
-  constructor(readonly socket?: string, private readonly timeoutMs = 5000) {}
+  /** `socket` undefined: the first of DEFAULT_CRI_SOCKETS that exists. `name`: how the caller names an option in `failure` (default its own name). */
+  constructor(readonly socket?: string, private readonly timeoutMs = 5000, private readonly name: OptionNamer = (x) => x) {}
 
   private async connect(): Promise<CriClient | undefined> {
     if (this.client || this.failure) return this.client;
     const sock = this.socket ?? findCriSocket();
     if (!sock) {
-      this.failure = `no CRI socket (tried ${DEFAULT_CRI_SOCKETS.join(', ')}; give --cri-socket)`;
+      this.failure = `no CRI socket (tried ${DEFAULT_CRI_SOCKETS.join(', ')}; give ${this.name('criSocket')})`;
       return undefined;
     }
     try {

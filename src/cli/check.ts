@@ -1,23 +1,15 @@
-import type { StatusCommand } from './commands.js';
+import { defineCommand } from './command.js';
 import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
-import { CHECK_BASELINES, type CheckBaseline, runCheck } from '../app/check.js';
+import { CHECK_BASELINES, runCheck } from '../app/check.js';
 import { EXIT_FINDING, UserError } from '../errors.js';
 import type { CheckResult } from '../generate/check.js';
 import { parseKernel } from '../generate/flatten.js';
-import { targetFrom } from './target-options.js';
-import { formatLines, formatUnknown, nothingObserved } from './report.js';
+import { loadOptionsFrom } from './target-options.js';
+import { formatLines, formatUnknown } from './report.js';
+import { nothingObserved } from '../app/emit.js';
 import { escapeControl } from '../util/escape.js';
-import { type CapArgs, capSpecFrom, withCapOptions } from './cap-options.js';
-
-interface Args extends CapArgs {
-  inputs: string[];
-  baseline: string;
-  arch?: string;
-  kernel?: string;
-  'all-runtimes'?: boolean;
-  json?: boolean;
-}
+import { capSpecFrom, withCapOptions } from './cap-options.js';
 
 const VERDICT_WORDS: Record<string, string> = {
   blocked: 'BLOCKED', 'blocked-args': 'BLOCKED (args)', 'conditional-pass': 'ok (condition)', 'conditional-unknown': 'condition?', enosys: 'ENOSYS', ok: 'ok', 'not-on-arch': 'not on arch', translated: 'other arch',
@@ -34,13 +26,13 @@ function table(results: CheckResult[]): string {
   return s;
 }
 
-export const checkCommand: StatusCommand<Args> = {
+export const checkCommand = defineCommand({
   command: 'check <inputs..>',
   describe: 'Would RuntimeDefault block what the app does? (exit 1 if so: a CI gate before SeccompDefault)',
   builder: (y) =>
     withCapOptions(y)
       .positional('inputs', { type: 'string', array: true, demandOption: true, describe: 'strace logs, audit logs or profiles' })
-      .option('baseline', { choices: [...CHECK_BASELINES], default: 'containerd', describe: 'Which RuntimeDefault' })
+      .option('baseline', { choices: [...CHECK_BASELINES], default: 'containerd' as const, describe: 'Which RuntimeDefault' })
       .option('all-runtimes', { type: 'boolean', describe: 'containerd, CRI-O and Docker side by side (exit 1 if any blocks)' })
       .option('arch', { type: 'string', describe: 'Node architecture (default: the recording\'s)' })
       .option('kernel', { type: 'string', describe: 'Node kernel X.Y (default: running kernel)' })
@@ -48,18 +40,18 @@ export const checkCommand: StatusCommand<Args> = {
       .example('$0 check app.strace', 'what containerd\'s RuntimeDefault would block; exit 1 if anything')
       .example('$0 check --all-runtimes /var/log/audit/audit.log', 'containerd, CRI-O and Docker side by side')
       .example('$0 check --baseline docker --cap-add SYS_ADMIN app.strace', 'with an extra capability on top of Docker\'s default set')
-      .example('$0 check --json app.json', 'a profile as input, machine-readable') as never,
+      .example('$0 check --json app.json', 'a profile as input, machine-readable'),
   handler: async (argv) => {
     const arch: ArchId | undefined = argv.arch ? archOption(argv.arch).id : undefined;
     if (argv.kernel) parseKernel(argv.kernel);
     const run = await runCheck({
       inputs: argv.inputs,
-      baselines: argv['all-runtimes'] ? [...CHECK_BASELINES] : [argv.baseline as CheckBaseline],
+      baselines: argv['all-runtimes'] ? [...CHECK_BASELINES] : [argv.baseline],
       ...(arch ? { arch } : {}),
       ...(argv.kernel ? { kernel: argv.kernel } : {}),
       caps: capSpecFrom(argv),
       // A moby-format profile among the inputs is flattened for --arch (default: this machine's), --cap (default: the baseline's set), --kernel.
-      load: { target: targetFrom(argv, argv.baseline as CheckBaseline) },
+      load: loadOptionsFrom(argv, argv.baseline),
       onNote: (n) => process.stderr.write(`note: ${n}\n`),
     });
     const { observed, results, blocked, cannotTell } = run;
@@ -85,4 +77,4 @@ export const checkCommand: StatusCommand<Args> = {
     }
     return blocked || cannotTell ? EXIT_FINDING : 0;
   },
-};
+});

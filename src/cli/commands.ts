@@ -5,59 +5,24 @@
 // and match commands; the builder (its options) and the handler come from the
 // command's module, imported on first use. test/unit/lazy-commands.test.ts
 // checks that the names and descriptions here equal the modules' own.
-import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
+import type { CommandArgs, StatusCommand } from './command.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type AnyCommand = CommandModule<any, any>;
-
-/**
- * A command whose handler returns its exit status (0, EXIT_FINDING, …); main()
- * returns it. Nothing returned: 0 (or process.exitCode, which diff.ts still
- * sets: test/unit/diff.test.ts runs its module under yargs alone).
- */
-export type StatusCommand<A> = Omit<CommandModule<object, A>, 'handler'> & {
-  // A method, so a StatusCommand<Args> is a StatusCommand<any> (parameters compared both ways).
-  handler(argv: ArgumentsCamelCase<A>): Promise<number | void>;
-};
+type AnyCommand = StatusCommand<any>;
 
 /** A command whose module is imported only when yargs runs its builder or handler. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function lazyCommand(command: string, describe: string, load: () => Promise<AnyCommand | StatusCommand<any>>): AnyCommand {
-  let loaded: Promise<AnyCommand | StatusCommand<any>> | undefined;
+export function lazyCommand(command: string, describe: string, load: () => Promise<AnyCommand>): AnyCommand {
+  let loaded: Promise<AnyCommand> | undefined;
   const mod = () => (loaded ??= load());
   return {
     command,
     describe,
-    builder: async (y: Argv) => {
-      const b = (await mod()).builder;
-      if (typeof b === 'function') return b(y);
-      return b ? y.options(b) : y;
-    },
+    // yargs awaits a builder that returns a promise (the module is loaded then).
+    builder: async (y: Argv) => (await mod()).builder(y),
     // The handler's exit status is passed on (main.ts keeps it).
-    handler: (async (argv: ArgumentsCamelCase) => (await mod()).handler(argv)) as AnyCommand['handler'],
+    handler: async (argv: CommandArgs<unknown>) => (await mod()).handler(argv),
   };
-}
-
-/** merge takes recordings too: each becomes a profile allowing exactly what it shows. */
-async function loadMerge(): Promise<AnyCommand> {
-  const [{ makeMergeCommand }, { Collector }, { observedToAllowProfile }, { ingestRecording }, { EXIT_FINDING, UserError }, { nothingObserved }] = await Promise.all([
-    import('./merge.js'),
-    import('../collect/collector.js'),
-    import('../generate/index.js'),
-    import('../ingest/any.js'),
-    import('../errors.js'),
-    import('./report.js'),
-  ]);
-  return makeMergeCommand({
-    loadObservation: async (path, defaults) => {
-      const c = new Collector();
-      await ingestRecording(path, c);
-      const observed = c.result();
-      // A recording that shows no call would merge as nothing: say so instead (as strace/audit do).
-      if (![...observed.arches.values()].some((m) => m.size > 0)) throw new UserError(`${path === '-' ? 'stdin (-)' : path}: ${nothingObserved(observed)}: nothing to merge from it`, EXIT_FINDING);
-      return observedToAllowProfile(observed, defaults);
-    },
-  });
 }
 
 export const commands: AnyCommand[] = [
@@ -65,7 +30,7 @@ export const commands: AnyCommand[] = [
   lazyCommand('audit [files..]', 'Build a profile from kernel seccomp audit records (audit.log, dmesg, syslog, journald, ausearch)', async () => (await import('./audit.js')).auditCommand),
   lazyCommand('record [cmd..]', 'Run a command (or attach to a process) and build a profile from what it calls', async () => (await import('./record.js')).recordCommand),
   lazyCommand('audit-profile', 'Write the audit-mode profile: the chosen RuntimeDefault with default action SCMP_ACT_LOG', async () => (await import('./audit-profile.js')).auditProfileCommand),
-  lazyCommand('merge <inputs..>', 'Union of seccomp profiles (OCI JSON and SeccompProfile YAML, mixed): the least restrictive answer per syscall wins', loadMerge),
+  lazyCommand('merge <inputs..>', 'Union of seccomp profiles (OCI JSON and SeccompProfile YAML, mixed): the least restrictive answer per syscall wins', async () => (await import('./merge.js')).mergeCommand),
   lazyCommand('diff <a> <b>', 'What changed between two profiles: default action, architectures, flags, syscalls per action, conditions (exit 1 when they differ)', async () => (await import('./diff.js')).diffCommand),
   lazyCommand('check <inputs..>', 'Would RuntimeDefault block what the app does? (exit 1 if so: a CI gate before SeccompDefault)', async () => (await import('./check.js')).checkCommand),
   lazyCommand('verify [cmd..]', 'Run a command (or a server and probes) in a real OCI runtime with and without a profile, and compare', async () => (await import('./verify.js')).verifyCommand),

@@ -14,6 +14,9 @@ const FLAGS: Readonly<Record<string, string>> = {
   cmd: 'the command after --',
   namespaces: '--namespace',
   workloads: '--workload',
+  'target.arch': '--arch',
+  'target.caps': '--cap',
+  'target.kernel': '--kernel',
 };
 
 export function flagFor(option: string): string {

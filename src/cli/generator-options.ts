@@ -5,78 +5,68 @@
  * the printing around it (the profile on stdout without -o, the summary).
  */
 import type { Argv } from 'yargs';
+import type { Declared } from './command.js';
 import type { ArchId } from '../arch.js';
 import { archOption } from './arch-option.js';
 import type { Observed } from '../collect/collector.js';
 import { EXIT_FINDING, UserError } from '../errors.js';
-import { type GenerateOptions, type GenerateReport, RUNTIME_NAMES, type RuntimeName } from '../generate/index.js';
-import { type ProfileOutput, observedCount, runEmit, writeProfileTo } from '../app/emit.js';
-import { BASELINE_NAMES, type BaselineName, parseKernel } from '../generate/flatten.js';
+import { type GenerateOptions, type GenerateReport, RUNTIME_NAMES } from '../generate/index.js';
+import { type ProfileOutput, type WrittenProfile, nothingObserved, observedCount, runEmit } from '../app/emit.js';
+import { BASELINE_NAMES, parseKernel } from '../generate/flatten.js';
 import { capsFor, hasCapSpec } from '../profile/capabilities.js';
 import { capSpecFrom, withCapOptions } from './cap-options.js';
-import { type CrdMeta, type CrdVersion, isValidK8sName } from '../profile/serialize.js';
+import { isValidK8sName } from '../profile/serialize.js';
 import type { SeccompProfile } from '../profile/types.js';
 import { checkOutput, checkOutputDir } from '../write/output.js';
 import { writeStdout } from '../write/stdio.js';
 import { DEFAULT_ACTION_VALUES, parseDefaultAction, parseErrno } from './action-option.js';
 import { SPO_VERSIONS, takesErrno } from '../profile/vocabulary.js';
 import { runtimeBaseSyscalls } from '../runtime/runtime-base.js';
-import { formatReport, nothingObserved, quietly } from './report.js';
-
-export interface GeneratorArgs {
-  baseline: string;
-  cap?: string[];
-  'cap-add'?: string[];
-  'cap-drop'?: string[];
-  kernel?: string;
-  arch?: string[];
-  'add-arch'?: string[];
-  runtime: string;
-  /** false when --no-new-privileges is given (yargs negates the flag). */
-  'new-privileges'?: boolean;
-  'default-action': string;
-  errno?: string;
-  widen?: boolean;
-  'log-denials'?: boolean;
-  output?: string;
-  format: string;
-  'crd-version': string;
-  name?: string;
-  json?: boolean;
-  'allow-empty'?: boolean;
-  quiet?: boolean;
-}
+import { formatReport, quietly } from './report.js';
 
 /** yargs collects a repeated flag into an array; for single-valued flags keep the last. */
 export function lastValue<V>(v: V | V[]): V {
   return Array.isArray(v) ? v[v.length - 1]! : v;
 }
 
-/** `observing`: the command builds the profile from what it observed (strace, audit, record): --allow-empty applies. */
-export function withGeneratorOptions<T>(y: Argv<T>, observing = true): Argv<T & GeneratorArgs> {
-  const z = observing
-    ? y.option('allow-empty', { type: 'boolean', describe: 'Write the profile even when nothing was observed (else: no profile, exit 1)', group: 'Output:' })
-    : y;
-  return withCapOptions(z, 'Profile:')
-    .option('baseline', { choices: [...BASELINE_NAMES], default: 'containerd', describe: 'RuntimeDefault to build on (containerd, CRI-O, Docker) or none', group: 'Profile:' })
+/** Flags given twice keep the last value (yargs collects a repeated flag into an array). Returns the same parser. */
+function lastWins<T>(y: Argv<T>, keys: ReadonlyArray<keyof T & string>): Argv<T> {
+  // coerce() changes the parser in place; the declared types stay (the last of a V[] is a V).
+  y.coerce([...keys], lastValue);
+  return y;
+}
+
+/** The flags of every command that writes a profile (audit-profile; the observing commands add --allow-empty: withGeneratorOptions). */
+export function withProfileOptions<T>(y: Argv<T>) {
+  const z = withCapOptions(y, 'Profile:')
+    .option('baseline', { choices: [...BASELINE_NAMES], default: 'containerd' as const, describe: 'RuntimeDefault to build on (containerd, CRI-O, Docker) or none', group: 'Profile:' })
     .option('kernel', { type: 'string', describe: 'Kernel X.Y for minKernel conditions (default: running kernel)', group: 'Profile:' })
     .option('arch', { type: 'string', array: true, describe: 'Architectures to list instead of the observed ones (repeatable)', group: 'Profile:' })
     .option('add-arch', { type: 'string', array: true, describe: 'Architecture to list in addition to the observed ones', group: 'Profile:' })
-    .option('runtime', { choices: [...RUNTIME_NAMES], default: 'any', describe: 'OCI runtime whose own post-filter calls are allowed (any: runc and crun, measured and newer releases)', group: 'Profile:' })
+    .option('runtime', { choices: [...RUNTIME_NAMES], default: 'any' as const, describe: 'OCI runtime whose own post-filter calls are allowed (any: runc and crun, measured and newer releases)', group: 'Profile:' })
+    // false when --no-new-privileges is given (yargs negates the flag).
     .option('new-privileges', { type: 'boolean', describe: 'Give --no-new-privileges when the containers run with noNewPrivileges (allowPrivilegeEscalation: false, PSS restricted, --security-opt no-new-privileges): allow only the runtime\'s smaller set', group: 'Profile:' })
     .option('default-action', { type: 'string', default: 'errno', describe: `What unlisted syscalls get: ${DEFAULT_ACTION_VALUES}`, group: 'Profile:' })
     .option('errno', { type: 'string', describe: 'defaultErrnoRet: EPERM, ENOSYS or a number (default: the baseline\'s, else EPERM)', group: 'Profile:' })
     .option('widen', { type: 'boolean', describe: 'Allow argument-conditional syscalls unconditionally when their arguments are unknown', group: 'Profile:' })
     .option('log-denials', { type: 'boolean', describe: 'Add SECCOMP_FILTER_FLAG_LOG so denials reach the audit log', group: 'Profile:' })
     .option('output', { alias: 'o', type: 'string', describe: 'Write the profile here instead of stdout (a regular file is replaced atomically; devices, FIFOs, symlink targets are written through)', group: 'Output:' })
-    .option('format', { choices: ['oci', 'crd'], default: 'oci', describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)', group: 'Output:' })
-    .option('crd-version', { choices: [...SPO_VERSIONS], default: 'v1beta1', describe: 'SeccompProfile apiVersion', group: 'Output:' })
+    .option('format', { choices: ['oci', 'crd'] as const, default: 'oci' as const, describe: 'OCI JSON, or a Security Profiles Operator SeccompProfile (YAML)', group: 'Output:' })
+    .option('crd-version', { choices: [...SPO_VERSIONS], default: 'v1beta1' as const, describe: 'SeccompProfile apiVersion', group: 'Output:' })
     .option('name', { type: 'string', describe: 'metadata.name of the SeccompProfile (--format crd)', group: 'Output:' })
     .option('json', { type: 'boolean', describe: 'Print the summary as JSON on stdout (the profile then needs -o)', group: 'Output:' })
-    .option('quiet', { alias: 'q', type: 'boolean', describe: 'No summary and no progress line on stderr (warnings and errors still print)', group: 'Output:' })
-    // A single-valued flag given twice: the last one wins.
-    .coerce(['baseline', 'kernel', 'runtime', 'default-action', 'errno', 'output', 'format', 'crd-version', 'name'], lastValue) as unknown as Argv<T & GeneratorArgs>;
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'No summary and no progress line on stderr (warnings and errors still print)', group: 'Output:' });
+  // A single-valued flag given twice: the last one wins.
+  return lastWins(z, ['baseline', 'kernel', 'runtime', 'default-action', 'errno', 'output', 'format', 'crd-version', 'name']);
 }
+
+/** The flags of the commands that build the profile from what they observed (strace, audit, record): the profile's, and --allow-empty. */
+export function withGeneratorOptions<T>(y: Argv<T>) {
+  return withProfileOptions(y.option('allow-empty', { type: 'boolean', describe: 'Write the profile even when nothing was observed (else: no profile, exit 1)', group: 'Output:' }));
+}
+
+export type ProfileArgs = Declared<typeof withProfileOptions>;
+export type GeneratorArgs = Declared<typeof withGeneratorOptions>;
 
 function parseArches(list: string[] | undefined, flag: string): ArchId[] | undefined {
   if (!list) return undefined;
@@ -84,14 +74,14 @@ function parseArches(list: string[] | undefined, flag: string): ArchId[] | undef
 }
 
 /** Flags → GenerateOptions (throws UserError on bad values). */
-export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
+export function generatorOptionsFrom(a: ProfileArgs): GenerateOptions {
   const errnoRet = a.errno !== undefined ? parseErrno(a.errno) : undefined;
   if (a.kernel !== undefined) parseKernel(a.kernel);
   const defaultAction = parseDefaultAction(a['default-action']);
   if (errnoRet !== undefined && !takesErrno(defaultAction)) throw new UserError(`--errno goes with --default-action errno or trace, not ${defaultAction}`);
-  const runtime = a.runtime as RuntimeName;
+  const runtime = a.runtime;
   const o: GenerateOptions = {
-    baseline: a.baseline as BaselineName,
+    baseline: a.baseline,
     runtime,
     runtimeSyscalls: runtime === 'none' ? [] : runtimeBaseSyscalls(runtime, a['new-privileges'] === false),
     noNewPrivileges: a['new-privileges'] === false,
@@ -111,7 +101,7 @@ export function generatorOptionsFrom(a: GeneratorArgs): GenerateOptions {
 }
 
 /** Check the output flags, and that -o can be written (a directory with `directory`), before any work is done. */
-export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean; nameOptional?: boolean } = {}): Promise<void> {
+export async function checkOutputArgs(a: ProfileArgs, o: { directory?: boolean; nameOptional?: boolean } = {}): Promise<void> {
   if (a.json && !a.output) throw new UserError('--json prints the summary on stdout, so the profile needs -o FILE');
   if (a.format === 'crd' && (a.name !== undefined || !o.nameOptional)) {
     if (!a.name) throw new UserError('--format crd needs --name (the SeccompProfile metadata.name)');
@@ -121,20 +111,14 @@ export async function checkOutputArgs(a: GeneratorArgs, o: { directory?: boolean
 }
 
 /** The output flags → where and how app/emit.ts writes (a note goes to stderr). */
-export function profileOutputFrom(a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version' | 'output'>): ProfileOutput {
+export function profileOutputFrom(a: Pick<ProfileArgs, 'format' | 'name' | 'crd-version' | 'output'>): ProfileOutput {
   return {
     ...(a.output !== undefined ? { output: a.output } : {}),
-    format: a.format as 'oci' | 'crd',
+    format: a.format,
     ...(a.name !== undefined ? { name: a.name } : {}),
-    crdVersion: a['crd-version'] as CrdVersion,
+    crdVersion: a['crd-version'],
     onNote: (n) => process.stderr.write(`note: ${n}\n`),
   };
-}
-
-/** Validate and write (or print) a profile. */
-export async function writeProfile(p: SeccompProfile, a: Pick<GeneratorArgs, 'format' | 'name' | 'crd-version' | 'output'>, meta?: CrdMeta): Promise<void> {
-  const w = await writeProfileTo(p, profileOutputFrom(a), meta);
-  if (!w.written) await writeStdout(w.text);
 }
 
 /**
@@ -150,6 +134,18 @@ export function refuseEmpty(observed: Observed, a: GeneratorArgs, detail = '', j
   throw new UserError(reason, EXIT_FINDING);
 }
 
+/** Print what app/emit.ts made: the profile on stdout when it was not written to a file, then the summary (stderr, or JSON on stdout). */
+export async function printEmitted(
+  e: { report: GenerateReport } & WrittenProfile,
+  a: Pick<ProfileArgs, 'json' | 'output' | 'quiet'>,
+  extra: Record<string, unknown> = {},
+  summary = '',
+): Promise<void> {
+  if (!e.written) await writeStdout(e.text);
+  if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...e.report, output: a.output }, null, 2)}\n`);
+  else process.stderr.write(quietly(formatReport(e.report, a.output) + summary, a.quiet));
+}
+
 /** Generate from what was observed, validate, write (app/emit.ts), and print the profile (no -o) and the summary. Returns the report. Observed nothing: see refuseEmpty. */
 export async function emitProfile(
   observed: Observed,
@@ -159,9 +155,7 @@ export async function emitProfile(
   more: { summary?: string; emptyDetail?: string } = {},
 ): Promise<{ profile: SeccompProfile; report: GenerateReport }> {
   refuseEmpty(observed, a, more.emptyDetail, extra);
-  const { profile, report, text, written } = await runEmit(observed, opts, profileOutputFrom(a));
-  if (!written) await writeStdout(text);
-  if (a.json) process.stdout.write(`${JSON.stringify({ ...extra, ...report, output: a.output }, null, 2)}\n`);
-  else process.stderr.write(quietly(formatReport(report, a.output) + (more.summary ?? ''), a.quiet));
-  return { profile, report };
+  const e = await runEmit(observed, opts, profileOutputFrom(a));
+  await printEmitted(e, a, extra, more.summary);
+  return { profile: e.profile, report: e.report };
 }

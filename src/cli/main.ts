@@ -3,7 +3,8 @@
  * Exit codes: 0 success, 1 a finding, 2 usage or input error, 70 an internal
  * error (a bug: "please report"), 141 stdout's reader went away.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import type { StatusCommand } from './command.js';
 import { createRequire } from 'node:module';
 import { EXIT_INTERNAL, EXIT_USAGE, OptionError, UserError } from '../errors.js';
 import { flagFor } from './flags.js';
@@ -55,9 +56,9 @@ export function isDebug(argv: string[]): boolean {
   return argv.includes('--debug') || process.env.SYSCRIBE_DEBUG === '1';
 }
 
-/** The yargs parser with every command (each command's module is loaded only when it runs: commands.ts). */
+/** The yargs parser with these commands (each command's module is loaded only when it runs: commands.ts). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function buildCli(argv: string[], cmds: CommandModule<any, any>[] = commands): Promise<Argv> {
+async function buildCli(argv: string[], cmds: CommandModule<any, any>[]): Promise<Argv> {
   // Imported here, not at the top: `--version` needs no parser, and yargs alone costs about as much as starting node.
   const { default: yargs } = await import('yargs');
   let cli = yargs(protectStdin(argv))
@@ -83,6 +84,7 @@ export async function buildCli(argv: string[], cmds: CommandModule<any, any>[] =
       if (line.startsWith('Did you mean')) line = `Unknown command '${argv[0] ?? ''}'. ${line}`;
       const m = /^Unknown arguments?: (.*)$/.exec(line);
       if (m) {
+        // getOptions() is yargs's, but not in @types/yargs: the one cast left here, typed to what is used.
         const known = Object.keys((cli as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions().key);
         const hints = m[1]!.split(', ').map((u) => {
           const s = suggest(u.replace(/^-+/, ''), known);
@@ -96,6 +98,7 @@ export async function buildCli(argv: string[], cmds: CommandModule<any, any>[] =
   // yargs lays out the running command's help text before calling its handler, in case the handler
   // fails later; our .fail() never prints help, and that layout (string-width, wrap-ansi) costs more
   // than the whole of `syscribe resolve`. `--help` still lays it out when asked.
+  // yargs internals (not in @types/yargs), each step optional: a yargs without them lays the help out as before.
   const usage = (cli as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?: () => void } } })
     .getInternalMethods?.().getUsageInstance?.();
   if (usage?.cacheHelpMessage) usage.cacheHelpMessage = () => {};
@@ -136,7 +139,7 @@ export function errorLines(e: unknown, debug: boolean): string {
 
 /** Run the CLI; returns the exit code. `cmds`: the command modules (tests add their own). */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export async function main(argv: string[] = process.argv.slice(2), cmds: CommandModule<any, any>[] = commands): Promise<number> {
+export async function main(argv: string[] = process.argv.slice(2), cmds: StatusCommand<any>[] = commands): Promise<number> {
   guardStdio(); // EPIPE on stdout: quiet exit 141; ENOSPC & co.: one line, exit 2
   if (argv.length === 1 && argv[0] === '--version') {
     process.stdout.write(`${pkg.version}\n`);
@@ -146,18 +149,18 @@ export async function main(argv: string[] = process.argv.slice(2), cmds: Command
     // `resolve N --arch A` needs no parser (fast-path.ts); SYSCRIBE_NO_FAST_PATH=1 always parses with yargs (tests).
     const simple = cmds !== commands || process.env.SYSCRIBE_NO_FAST_PATH === '1' ? undefined : simpleResolveArgs(argv);
     if (simple) {
-      const { resolveCommand } = await import('./resolve.js');
-      await resolveCommand.handler(simple as never);
+      const { printResolve } = await import('./resolve.js');
+      printResolve(simple);
       return 0;
     }
     // yargs drops what a handler returns: each handler is wrapped to keep its exit status (commands.ts StatusCommand).
     let status: number | undefined;
-    const keep = cmds.map((c) => ({ ...c, handler: async (a: unknown) => {
-      const r: unknown = await c.handler(a as never);
+    const keep = cmds.map((c) => ({ ...c, handler: async (a: ArgumentsCamelCase) => {
+      const r = await c.handler(a);
       if (typeof r === 'number') status = r;
     } }));
     await (await buildCli(argv, keep)).parseAsync();
-    return status ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
+    return status ?? 0;
   } catch (e) {
     process.stderr.write(errorLines(e, isDebug(argv)));
     return exitFor(e);

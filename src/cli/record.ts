@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
-import type { StatusCommand } from './commands.js';
+import { defineCommand } from './command.js';
+import { flagFor } from './flags.js';
 import { which } from '../util/which.js';
 import { Collector } from '../collect/collector.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
@@ -10,21 +11,9 @@ import type { SeccompProfile } from '../profile/types.js';
 import { inContainerNote, inContainerSummary, recordInContainer } from '../record/in-container.js';
 import { bpftraceUnavailable, recordWithBpftrace } from '../record/bpftrace-backend.js';
 import { type RecordOutcome, type RecordTarget, recordWithStrace } from '../record/strace-backend.js';
-import { type GeneratorArgs, checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
+import { checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
 
-interface Args extends GeneratorArgs {
-  backend: string;
-  verify?: boolean;
-  install?: string;
-  root: string;
-  dir: string;
-  pid?: number;
-  'in-container'?: boolean;
-  '--'?: string[];
-  cmd?: string[];
-}
-
-export const recordCommand: StatusCommand<Args> = {
+export const recordCommand = defineCommand({
   command: 'record [cmd..]',
   describe: 'Run a command (or attach to a process) and build a profile from what it calls',
   builder: (y) =>
@@ -45,7 +34,7 @@ export const recordCommand: StatusCommand<Args> = {
       .example('$0 record --backend bpftrace --baseline none --runtime none -o app.json -- make test', 'count in the kernel; the build runs at nearly full speed')
       .example('$0 record --in-container --verify --baseline none -o sh.json -- sh -c "cd /tmp && ls"', 'record inside a runc container (noNewPrivileges false), then prove the profile there')
       .example('$0 record --pid 4242 -o app.json', 'attach to a running process until Ctrl-C')
-      .example('$0 record --verify --install my-app -o my-app.json -- ./app --selftest', 'record, prove it in runc, install it for the kubelet') as never,
+      .example('$0 record --verify --install my-app -o my-app.json -- ./app --selftest', 'record, prove it in runc, install it for the kubelet'),
   handler: async (argv) => {
     await checkOutputArgs(argv);
     if (argv.install) await checkInstallTarget(argv.install, { root: argv.root, dir: argv.dir });
@@ -94,11 +83,11 @@ export const recordCommand: StatusCommand<Args> = {
     if (argv.install) await install(argv, profile);
     return outcome.exitCode;
   },
-};
+});
 
 /** Run verify and print its verdict; the exit status: 0 when it passed. */
 async function reportVerify(o: VerifyOptions): Promise<number> {
-  const v = await verifyProfile(o);
+  const v = await verifyProfile({ ...o, name: flagFor });
   const mode = `, noNewPrivileges ${o.noNewPrivileges ?? false}`;
   if (v.pass) {
     process.stderr.write(`verify: pass in ${v.version}${mode} (exit ${v.unconfined.exitCode} with and without the profile)\n`);
@@ -112,7 +101,7 @@ async function reportVerify(o: VerifyOptions): Promise<number> {
   return EXIT_FINDING;
 }
 
-async function install(argv: Args, profile: SeccompProfile): Promise<void> {
+async function install(argv: { install?: string | undefined; root: string; dir: string }, profile: SeccompProfile): Promise<void> {
   const r = await installProfile(argv.install!, profile, { root: argv.root, dir: argv.dir });
   process.stderr.write(`installed: ${r.path}\n`);
   process.stderr.write(usageSnippet(r));

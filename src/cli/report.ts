@@ -31,14 +31,6 @@ export function formatDerived(r: Pick<GenerateReport, 'derivedArches' | 'transla
   return s;
 }
 
-/** Why nothing was observed, in one line: the line counts, unknown numbers, and `detail`. */
-export function nothingObserved(o: { lines: LineCounts; unknown: UnknownSyscall[] }, detail = ''): string {
-  const l = o.lines;
-  const unknown = o.unknown.reduce((n, u) => n + u.count, 0);
-  return `observed nothing: no syscall in ${l.parsed + l.ignored + l.malformed} lines (${l.parsed} parsed, ${l.ignored} ignored, ${l.malformed} malformed)` +
-    `${unknown ? `, only ${unknown} calls of unknown syscall numbers` : ''}${detail ? `; ${detail}` : ''}`;
-}
-
 /** With --quiet, only the WARNING lines of a summary (a profile that may be incomplete is never silent). */
 export function quietly(summary: string, quiet: boolean | undefined): string {
   if (!quiet) return summary;

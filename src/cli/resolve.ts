@@ -1,11 +1,9 @@
-import type { CommandModule } from 'yargs';
+import { defineCommand } from './command.js';
 import { ARCHES, findArch, type Arch, X32_SYSCALL_BIT } from '../arch.js';
 import { archOption } from './arch-option.js';
 import { canonicalName, syscallName, syscallNumber } from '../resolve.js';
 import { UserError } from '../errors.js';
 import { parseNumber } from '../util/numbers.js';
-
-interface Args { syscall: string; arch?: string; json?: boolean }
 
 export interface ResolveRow { arch: string; scmp: string; number: number; name: string }
 
@@ -35,7 +33,15 @@ export function resolveQuery(query: string, archName?: string): ResolveRow[] {
   return rows;
 }
 
-export const resolveCommand: CommandModule<object, Args> = {
+/** Print what `syscribe resolve` answers (the handler, and main()'s fast path: fast-path.ts). */
+export function printResolve(a: { syscall: string; arch?: string | undefined; json?: boolean | undefined }): void {
+  const rows = resolveQuery(a.syscall, a.arch);
+  if (a.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  else if (parseNumber(a.syscall) !== undefined) process.stdout.write(`${rows[0]!.name}\n`);
+  else for (const r of rows) process.stdout.write(`${r.arch.padEnd(12)} ${r.scmp.padEnd(22)} ${r.number}\n`);
+}
+
+export const resolveCommand = defineCommand({
   command: 'resolve <syscall>',
   describe: 'Map a syscall number to its name on an architecture, or a name to its number on every architecture',
   builder: (y) =>
@@ -48,9 +54,6 @@ export const resolveCommand: CommandModule<object, Args> = {
       .example('$0 resolve 0x40000000 --arch x86_64', 'read (an x32 call)')
       .example('$0 resolve accept', 'one row per architecture that has accept'),
   handler: (argv) => {
-    const rows = resolveQuery(String(argv.syscall), argv.arch);
-    if (argv.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
-    else if (parseNumber(String(argv.syscall)) !== undefined) process.stdout.write(`${rows[0]!.name}\n`);
-    else for (const r of rows) process.stdout.write(`${r.arch.padEnd(12)} ${r.scmp.padEnd(22)} ${r.number}\n`);
+    printResolve({ syscall: String(argv.syscall), arch: argv.arch, json: argv.json });
   },
-};
+});

@@ -1,12 +1,11 @@
-import type { StatusCommand } from './commands.js';
+import { defineCommand } from './command.js';
 import { EXIT_FINDING } from '../errors.js';
-import { measureRuntimeBase, runtimeBaseData, runtimeBaseKey, runtimeBasePath, toRuntimeBase } from '../runtime/runtime-base.js';
+import { saveRuntimeBase } from '../app/runtime-base.js';
+import { measureRuntimeBase, runtimeBasePath } from '../runtime/runtime-base.js';
 import { escapeControl } from '../util/escape.js';
-import { checkOutput, writeOutput } from '../write/output.js';
+import { checkOutput } from '../write/output.js';
 
-interface Args { runtime: 'runc' | 'crun'; 'new-privileges'?: boolean; runs: number; save?: boolean; output?: string; json?: boolean }
-
-export const runtimeBaseCommand: StatusCommand<Args> = {
+export const runtimeBaseCommand = defineCommand({
   command: 'runtime-base',
   describe: "Measure the syscalls the OCI runtime itself makes after installing a container's filter",
   builder: (y) =>
@@ -19,7 +18,7 @@ export const runtimeBaseCommand: StatusCommand<Args> = {
       .option('json', { type: 'boolean', describe: 'Print the measurement as JSON' })
       .example('$0 runtime-base', "runc's post-filter calls on this machine, one per line")
       .example('$0 runtime-base --runtime crun --runs 20 --save', 'measure crun and keep the result')
-      .example('$0 runtime-base --no-new-privileges --runs 20 --save', "runc's smaller set when noNewPrivileges is true") as never,
+      .example('$0 runtime-base --no-new-privileges --runs 20 --save', "runc's smaller set when noNewPrivileges is true"),
   handler: async (argv) => {
     if (argv.save) await checkOutput(argv.output ?? runtimeBasePath());
     const m = await measureRuntimeBase(argv.runtime, argv.runs, { noNewPrivileges: argv['new-privileges'] === false });
@@ -37,10 +36,8 @@ export const runtimeBaseCommand: StatusCommand<Args> = {
         return EXIT_FINDING;
       }
       const target = argv.output ?? runtimeBasePath();
-      const data = { ...runtimeBaseData(target), [runtimeBaseKey(argv.runtime, m.noNewPrivileges)]: toRuntimeBase(m) };
-      const sorted = Object.fromEntries(Object.keys(data).sort().map((k) => [k, data[k]]));
-      await writeOutput(target, `${JSON.stringify(sorted, null, 2)}\n`);
+      await saveRuntimeBase(target, m);
       process.stderr.write(`saved to ${target}\n`);
     }
   },
-};
+});

@@ -1,16 +1,11 @@
-import type { StatusCommand } from './commands.js';
+import type { Argv } from 'yargs';
+import { type ArgsOf, defineCommand } from './command.js';
+import { flagFor } from './flags.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
 import { loadProfile } from '../profile/load.js';
-import { type TargetArgs, targetFrom, withTargetOptions } from './target-options.js';
+import { loadOptionsFrom, withTargetOptions } from './target-options.js';
 import { escapeControl, firstLines, showArgv, splitCommand } from '../util/argv.js';
 import { type ServerOptions, type VerifyResult, verifyProfile } from '../runtime/verify.js';
-
-interface Args extends TargetArgs {
-  profile: string; runtime: 'runc' | 'crun'; 'compare-output'?: boolean; timeout: number; 'expect-exit'?: number;
-  'new-privileges'?: boolean;
-  'ready-port'?: number; 'ready-cmd'?: string; 'ready-timeout': number; probe?: string[]; 'stop-timeout': number; json?: boolean;
-  cmd?: string[]; '--'?: string[];
-}
 
 /** Server options from the flags, or undefined for a command that runs to its end. */
 function serverOptions(argv: Args): ServerOptions | undefined {
@@ -63,34 +58,38 @@ function toJson(r: VerifyResult, cmd: string[], profile: string, noNewPrivileges
   };
 }
 
-export const verifyCommand: StatusCommand<Args> = {
+const builder = (y: Argv) =>
+  withTargetOptions(y)
+    // The command's arguments are passed as written: yargs would turn 0xffffffffffffffff into 18446744073709552000.
+    .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'parse-numbers': false })
+    .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
+    .option('profile', { type: 'string', demandOption: true, describe: 'OCI JSON or SeccompProfile YAML' })
+    .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const, describe: 'OCI runtime' })
+    .option('compare-output', { type: 'boolean', describe: 'Also require identical stdout (of the command, or of each probe)' })
+    .option('timeout', { type: 'number', default: 60, describe: 'Seconds per run (server: per probe)' })
+    .option('new-privileges', { type: 'boolean', describe: 'Give --no-new-privileges to run with process.noNewPrivileges true (restricted pods, --security-opt no-new-privileges); default false, as docker, podman and Kubernetes' })
+    .option('expect-exit', { type: 'number', describe: 'The exit status the command has without the profile (default 0)' })
+    .option('ready-port', { type: 'number', describe: 'CMD is a server: ready when 127.0.0.1:PORT accepts TCP connections' })
+    .option('ready-cmd', { type: 'string', describe: 'CMD is a server: ready when this host command exits 0 (split like a shell, run without one)' })
+    .option('ready-timeout', { type: 'number', default: 30, describe: 'Seconds to wait for the server to be ready' })
+    .option('probe', { type: 'string', array: true, describe: 'A client command run on the host against the ready server (repeatable; split like a shell, run without one)' })
+    .option('stop-timeout', { type: 'number', default: 10, describe: 'Seconds between SIGTERM and SIGKILL when the server is stopped' })
+    .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
+    .example('$0 verify --profile app.json -- ./app --selftest', 'exit 0 if it behaves the same under the profile; 1 and the denied syscalls if not; 2 if it fails without the profile too')
+    .example("$0 verify --profile nginx.json --ready-port 8080 --probe 'curl -fsS http://127.0.0.1:8080/' -- nginx -g 'daemon off;'", 'a server: wait for the port, probe it, stop it')
+    .example('$0 verify --profile app.yaml --runtime crun --compare-output -- ./app --print-config', 'in crun; stdout must match too');
+
+type Args = ArgsOf<typeof builder>;
+
+export const verifyCommand = defineCommand({
   command: 'verify [cmd..]',
   describe: 'Run a command (or a server and probes) in a real OCI runtime with and without a profile, and compare',
-  builder: (y) =>
-    withTargetOptions(y)
-      // The command's arguments are passed as written: yargs would turn 0xffffffffffffffff into 18446744073709552000.
-      .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'parse-numbers': false })
-      .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
-      .option('profile', { type: 'string', demandOption: true, describe: 'OCI JSON or SeccompProfile YAML' })
-      .option('runtime', { choices: ['runc', 'crun'] as const, default: 'runc' as const, describe: 'OCI runtime' })
-      .option('compare-output', { type: 'boolean', describe: 'Also require identical stdout (of the command, or of each probe)' })
-      .option('timeout', { type: 'number', default: 60, describe: 'Seconds per run (server: per probe)' })
-      .option('new-privileges', { type: 'boolean', describe: 'Give --no-new-privileges to run with process.noNewPrivileges true (restricted pods, --security-opt no-new-privileges); default false, as docker, podman and Kubernetes' })
-      .option('expect-exit', { type: 'number', describe: 'The exit status the command has without the profile (default 0)' })
-      .option('ready-port', { type: 'number', describe: 'CMD is a server: ready when 127.0.0.1:PORT accepts TCP connections' })
-      .option('ready-cmd', { type: 'string', describe: 'CMD is a server: ready when this host command exits 0 (split like a shell, run without one)' })
-      .option('ready-timeout', { type: 'number', default: 30, describe: 'Seconds to wait for the server to be ready' })
-      .option('probe', { type: 'string', array: true, describe: 'A client command run on the host against the ready server (repeatable; split like a shell, run without one)' })
-      .option('stop-timeout', { type: 'number', default: 10, describe: 'Seconds between SIGTERM and SIGKILL when the server is stopped' })
-      .option('json', { type: 'boolean', describe: 'Print the result as JSON' })
-      .example('$0 verify --profile app.json -- ./app --selftest', 'exit 0 if it behaves the same under the profile; 1 and the denied syscalls if not; 2 if it fails without the profile too')
-      .example("$0 verify --profile nginx.json --ready-port 8080 --probe 'curl -fsS http://127.0.0.1:8080/' -- nginx -g 'daemon off;'", 'a server: wait for the port, probe it, stop it')
-      .example('$0 verify --profile app.yaml --runtime crun --compare-output -- ./app --print-config', 'in crun; stdout must match too') as never,
+  builder,
   handler: async (argv) => {
     const cmd = [...(argv.cmd ?? []), ...(argv['--'] ?? [])].map(String);
     if (!cmd.length) throw new UserError('name the command after -- (syscribe verify --profile P -- CMD ARGS...)');
     const server = serverOptions(argv);
-    const loaded = await loadProfile(argv.profile, { target: targetFrom(argv) });
+    const loaded = await loadProfile(argv.profile, loadOptionsFrom(argv));
     for (const w of loaded.warnings) process.stderr.write(`warning: ${w}\n`);
     for (const n of loaded.notes) process.stderr.write(`note: ${n}\n`);
     const r = await verifyProfile({
@@ -98,6 +97,7 @@ export const verifyCommand: StatusCommand<Args> = {
       noNewPrivileges: argv['new-privileges'] === false,
       ...(argv['expect-exit'] !== undefined ? { expectExit: argv['expect-exit'] } : {}),
       ...(server ? { server } : {}),
+      name: flagFor,
     });
     const status = r.verdict === 'pass' ? 0 : r.verdict === 'fail' ? EXIT_FINDING : EXIT_USAGE;
     if (argv.json) {
@@ -136,4 +136,4 @@ export const verifyCommand: StatusCommand<Args> = {
     if (err.length) out(`container stderr under the profile (last lines):\n${err.join('\n')}`);
     return status;
   },
-};
+});

@@ -96,6 +96,14 @@ export class Collector {
     const arch = this.lastArch!;
     const count = o.count ?? 1;
     let name: string | undefined;
+    // Most observations repeat a name already counted under its canonical spelling: no table lookup.
+    const seen = o.name !== undefined ? this.lastMap?.get(o.name) : undefined;
+    if (seen !== undefined) {
+      seen.count += count;
+      if (o.args === undefined) seen.noArgs += count;
+      else this.addArgs(`${o.arch}:${o.name}`, seen, o.args);
+      return o.name;
+    }
     if (o.name !== undefined) {
       name = canonicalName(o.name, arch);
       if (name === undefined) {

@@ -31,7 +31,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import { yaml } from '../util/lazy-yaml.js';
-import { UserError } from '../errors.js';
+import { OptionError, type OptionNamer, UserError } from '../errors.js';
 import { describeOpenError, inputLabel, openRawInput } from '../sources/lines.js';
 import type { SeccompProfile } from './types.js';
 import { validateProfile } from './validate.js';
@@ -66,9 +66,12 @@ function isObj(v: unknown): v is Obj {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-const MOBY_IN_CRD =
+/** The options that choose the target a moby-format profile is flattened for, as `n` names them. */
+const targetOptions = (n: OptionNamer): string => `${n('target.arch')}/${n('target.caps')}/${n('target.kernel')}`;
+
+const MOBY_IN_CRD = (n: OptionNamer): string =>
   'moby-format conditions (archMap, includes, excludes) in a SeccompProfile: the operator drops them and would apply every rule; ' +
-  'give the moby-format file itself (syscribe flattens it for --arch/--cap/--kernel), or flatten it with syscribe merge FILE --format crd';
+  `give the moby-format file itself (syscribe flattens it for ${targetOptions(n)}), or flatten it with syscribe merge FILE --format crd`;
 
 function failValidation(source: string, prefix: string, errors: string[]): never {
   // validate.ts writes "/path: message", "/: message" for the root.
@@ -86,6 +89,8 @@ function validated(obj: Obj, source: string, prefix: string): SeccompProfile {
 export interface LoadOptions {
   /** The node and container the profile is for; default: defaultTarget(). */
   target?: FlattenTarget;
+  /** How the caller names an option in notes (the CLI: its flag); default the option's own name (target.arch). */
+  name?: OptionNamer;
 }
 
 /** Native arch, Docker's default capability set (the OCI default 14), the running kernel. */
@@ -108,7 +113,7 @@ function fromOci(raw: Obj, source: string, prefix: string, ctx: Ctx | undefined)
     // A SeccompProfile's spec has no conditions: the operator would drop them and apply every rule.
     if (!ctx) {
       const k = 'archMap' in raw ? 'archMap' : 'syscalls';
-      throw new UserError(`${source}: ${prefix}/${k}: ${MOBY_IN_CRD}`);
+      throw new OptionError((n) => `${source}: ${prefix}/${k}: ${MOBY_IN_CRD(n)}`);
     }
     const target = ctx.opts.target ?? defaultTarget();
     const f = flattenMoby(raw, target, source, prefix);
@@ -116,7 +121,7 @@ function fromOci(raw: Obj, source: string, prefix: string, ctx: Ctx | undefined)
     const p = validated(f.obj, source, prefix);
     ctx.flattened = target;
     ctx.notes.push(`${source}: flattened a moby-format profile for ${describeTarget(target)}: ${f.rulesKept} of ${f.rulesIn} rules apply` +
-      `${p.architectures ? `, architectures ${p.architectures.join(',')}` : ''} (--arch/--cap/--kernel choose another target)`);
+      `${p.architectures ? `, architectures ${p.architectures.join(',')}` : ''} (${targetOptions(ctx.opts.name ?? ((x) => x))} choose another target)`);
     return p;
   }
   const obj: Obj = { ...raw };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import type { Collector } from '../collect/collector.js';
 import { UserError } from '../errors.js';
-import { StraceParser } from '../ingest/strace.js';
+import { StraceParser } from '../ingest/strace/index.js';
 import type { LineResult } from '../types.js';
 import { eachLineOfFifo } from '../sources/fifo.js';
 import { ptraceDiagnosis } from './diagnose.js';

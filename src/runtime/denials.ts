@@ -13,7 +13,7 @@ import { createReadStream, existsSync, promises as fsp } from 'node:fs';
 import { loadExeca } from '../util/exec.js';
 import { Collector } from '../collect/collector.js';
 import { addLoss, lostRecords, noLoss } from '../collect/loss.js';
-import { parseAuditLine } from '../ingest/audit.js';
+import { parseAuditLine } from '../ingest/audit/index.js';
 import { eachLine } from '../sources/lines.js';
 import type { Observation } from '../types.js';
 

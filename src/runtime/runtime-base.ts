@@ -108,7 +108,7 @@ export function runtimeMeasuredSyscalls(runtime: RuntimeName, noNewPrivileges = 
   const data = runtimeBaseData();
   const d = Object.prototype.hasOwnProperty.call(data, key) ? data[key] : undefined;
   if (!d) {
-    throw new UserError(`no measured post-filter syscall set for ${runtime}${noNewPrivileges ? ' with noNewPrivileges' : ''} (measure it with: syscribe runtime-base --runtime ${runtime}${noNewPrivileges ? ' --no-new-privileges' : ''} --save), or use --runtime none`);
+    throw new OptionError((n) => `no measured post-filter syscall set for ${runtime}${noNewPrivileges ? ' with noNewPrivileges' : ''} (measure it with: syscribe runtime-base --runtime ${runtime}${noNewPrivileges ? ' --no-new-privileges' : ''} --save), or use ${n('runtime')} none`);
   }
   return [...d.syscalls];
 }

@@ -5,6 +5,7 @@
  * a shell; the container shares the host's network.
  */
 import { connect } from 'node:net';
+import type { OptionNamer } from '../errors.js';
 import { loadExeca } from '../util/exec.js';
 
 export interface Readiness {
@@ -45,7 +46,8 @@ export interface ReadyOutcome {
  * ready), or until the timeout. Polls every 100 ms (port) or runs the command
  * again 200 ms after each failed attempt, each attempt limited to the time left.
  */
-export async function waitReady(r: Readiness, gone: () => boolean): Promise<ReadyOutcome> {
+/** Wait until the server is ready (`name`: how the caller names an option in `why`; default its own name). */
+export async function waitReady(r: Readiness, gone: () => boolean, name: OptionNamer = (x) => x): Promise<ReadyOutcome> {
   const t0 = Date.now();
   const left = () => r.timeoutSec * 1000 - (Date.now() - t0);
   const secs = () => Math.round((Date.now() - t0) / 100) / 10;
@@ -58,7 +60,7 @@ export async function waitReady(r: Readiness, gone: () => boolean): Promise<Read
       const [file, ...args] = r.cmd as [string, ...string[]];
       const res = await execa(file, args, { reject: false, stdin: 'ignore', encoding: 'utf8', timeout: Math.max(100, left()), forceKillAfterDelay: 1000 });
       if (res.exitCode === 0) return { ready: true, seconds: secs() };
-      if ((res as { code?: string }).code === 'ENOENT') return { ready: false, seconds: secs(), why: `--ready-cmd ${file}: command not found` };
+      if ((res as { code?: string }).code === 'ENOENT') return { ready: false, seconds: secs(), why: `${name('readyCmd')} ${file}: command not found` };
       lastAttempt = { stderr: String(res.stderr ?? '') };
       if (res.exitCode !== undefined) lastAttempt.exitCode = res.exitCode;
     }

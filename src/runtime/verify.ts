@@ -15,7 +15,7 @@
  * profile. Everything that goes wrong only under the profile is a finding.
  */
 import { existsSync } from 'node:fs';
-import { OptionError, UserError } from '../errors.js';
+import { OptionError, type OptionNamer, UserError } from '../errors.js';
 import type { Observation } from '../types.js';
 import type { SeccompProfile, SyscallRule } from '../profile/types.js';
 import { validateProfile } from '../profile/validate.js';
@@ -49,6 +49,8 @@ export interface VerifyOptions {
   noNewPrivileges?: boolean;
   /** CMD is a server: run it in the background, wait until ready, probe it, stop it. */
   server?: ServerOptions;
+  /** How the caller names an option in a verdict's reason (the CLI: its flag); default the option's own name (timeoutSec). */
+  name?: OptionNamer;
 }
 
 export type Verdict = 'pass' | 'fail' | 'cannot-verify';
@@ -196,6 +198,7 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
   if (!(timeoutSec > 0)) throw new OptionError((n) => `${n('timeoutSec')} ${timeoutSec}: a positive number of seconds`);
   const expectExit = o.expectExit ?? 0;
   if (!Number.isInteger(expectExit) || expectExit < 0 || expectExit > 255) throw new OptionError((n) => `${n('expectExit')} ${expectExit}: an exit status 0-255`);
+  const n: OptionNamer = o.name ?? ((x) => x);
   const rt = findRuntime(runtime);
   const version = await runtimeVersion(rt);
   const spec = { args: o.cmd, cwd: o.cwd ?? process.cwd(), noNewPrivileges: !!o.noNewPrivileges };
@@ -209,10 +212,10 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
       return { ...base, verdict: 'cannot-verify', pass: false, reason: cannotRun(runtime, o.cmd, unconfined) };
     }
     if (unconfined.timedOut) {
-      return { ...base, verdict: 'cannot-verify', pass: false, reason: `${showArgv(o.cmd)} did not finish within ${timeoutSec}s even without the profile (raise --timeout; a server needs --ready-port or --ready-cmd)` };
+      return { ...base, verdict: 'cannot-verify', pass: false, reason: `${showArgv(o.cmd)} did not finish within ${timeoutSec}s even without the profile (raise ${n('timeoutSec')}; a server needs ${n('readyPort')} or ${n('readyCmd')})` };
     }
     if (unconfined.exitCode !== expectExit) {
-      return { ...base, verdict: 'cannot-verify', pass: false, reason: `the command fails without the profile too: exit status ${unconfined.exitCode}${o.expectExit !== undefined ? `, expected ${expectExit} (--expect-exit)` : ''}` };
+      return { ...base, verdict: 'cannot-verify', pass: false, reason: `the command fails without the profile too: exit status ${unconfined.exitCode}${o.expectExit !== undefined ? `, expected ${expectExit} (${n('expectExit')})` : ''}` };
     }
 
     await setSeccomp(bundle, { ...spec, seccomp: o.profile });
@@ -241,7 +244,7 @@ export async function verifyProfile(o: VerifyOptions): Promise<VerifyResult> {
  * One server run: start the container in the background, wait until it is ready, run the probes (until the
  * first that fails), stop it (SIGTERM, grace, SIGKILL, delete).
  */
-async function serverRun(bundle: Bundle, rt: Runtime, so: ServerOptions, timeoutSec: number): Promise<{ run: ServerRun; result: BackgroundResult }> {
+async function serverRun(bundle: Bundle, rt: Runtime, so: ServerOptions, timeoutSec: number, name?: OptionNamer): Promise<{ run: ServerRun; result: BackgroundResult }> {
   const port = so.ready.port;
   if (port !== undefined) {
     // A port that already answers would make any server look ready. The previous run's server closed its
@@ -259,7 +262,7 @@ async function serverRun(bundle: Bundle, rt: Runtime, so: ServerOptions, timeout
   process.once('SIGINT', onInt);
   process.once('SIGTERM', onTerm);
   try {
-    const ready = await waitReady(so.ready, bg.exited);
+    const ready = await waitReady(so.ready, bg.exited, name);
     const probes: ProbeRun[] = [];
     if (ready.ready) {
       for (const p of so.probes) {
@@ -300,7 +303,7 @@ async function verifyServer(o: VerifyOptions, so: ServerOptions, rt: Runtime, ve
   if (so.ready.port === undefined && !so.ready.cmd?.length) throw new OptionError((n) => `a server needs ${n('readyPort')} PORT or ${n('readyCmd')} CMD`);
   if (!(so.ready.timeoutSec > 0)) throw new OptionError((n) => `${n('readyTimeoutSec')} ${so.ready.timeoutSec}: a positive number of seconds`);
   const probes: ProbeResult[] = so.probes.map((argv) => ({ argv }));
-  const u = await serverRun(bundle, rt, so, timeoutSec);
+  const u = await serverRun(bundle, rt, so, timeoutSec, o.name);
   u.run.probes.forEach((p, i) => (probes[i]!.unconfined = p));
   const base = { runtime, version, unconfined: u.result, denied: [] as string[], warnings: [] as string[], probes };
   const cannot = (reason: string): VerifyResult => ({ ...base, verdict: 'cannot-verify', pass: false, reason, server: { unconfined: u.run } });
@@ -310,7 +313,7 @@ async function verifyServer(o: VerifyOptions, so: ServerOptions, rt: Runtime, ve
   if (uBad >= 0) return cannot(`${probeWord(so.probes[uBad]!)} fails without the profile too: ${probeFailure(u.run.probes[uBad]!)}`);
 
   await setSeccomp(bundle, { ...spec, seccomp: o.profile });
-  const c = await serverRun(bundle, rt, so, timeoutSec);
+  const c = await serverRun(bundle, rt, so, timeoutSec, o.name);
   c.run.probes.forEach((p, i) => (probes[i]!.confined = p));
   let reason: string | undefined;
   const cBad = c.run.probes.findIndex((p) => !p.ok);
@@ -331,7 +334,7 @@ async function verifyServer(o: VerifyOptions, so: ServerOptions, rt: Runtime, ve
   const warnings: string[] = [];
   await setSeccomp(bundle, { ...spec, seccomp: logTwin(o.profile) });
   const mark = await markLog();
-  const l = await serverRun(bundle, rt, so, timeoutSec);
+  const l = await serverRun(bundle, rt, so, timeoutSec, o.name);
   const denied = await deniedIn(o.profile, mark, l.result, runtime, warnings);
   if (!l.run.ready.ready) warnings.push(`under the profile's log twin the server was not ready either: ${l.run.ready.why}`);
   if (!reason && denied.length) reason = `every probe succeeds under the profile, but the profile denied calls the server made (logged by its log twin)`;

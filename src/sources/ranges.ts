@@ -73,14 +73,15 @@ export type RangeChunkHandler = (bytes: number, lines: number) => void;
 /**
  * Feed the lines of bytes [start, end) of a regular file to `onLine`, line
  * numbers counted from 1 within the range. `start` must be a line start
- * (0 or just after a newline), as lineRanges() gives.
+ * (0 or just after a newline), as lineRanges() gives. `stop()`, asked before
+ * each read, ends the reading early (the lines already read are delivered).
  */
-export async function eachLineOfRange(path: string, start: number, end: number, onLine: LineHandler, onChunk?: RangeChunkHandler): Promise<void> {
+export async function eachLineOfRange(path: string, start: number, end: number, onLine: LineHandler, onChunk?: RangeChunkHandler, stop?: () => boolean): Promise<void> {
   const fh = await openFile(path);
   const splitter = new LineSplitter(onLine, start > 0);
   try {
     const buf = Buffer.allocUnsafe(READ);
-    for (let pos = start; pos < end; ) {
+    for (let pos = start; pos < end && !stop?.(); ) {
       let got: number;
       try {
         ({ bytesRead: got } = await fh.read(buf, 0, Math.min(READ, end - pos), pos));

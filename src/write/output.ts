@@ -138,12 +138,12 @@ export async function checkOutput(path: string, opts: Pick<WriteOptions, 'noFoll
   return t;
 }
 
-/** --split-by: `dir` is or can become a directory (created later, when there is something to write). */
+/** audit --split-by, merge --by: `dir` is or can become a directory (created later, when there is something to write). */
 export async function checkOutputDir(dir: string): Promise<void> {
   const abs = resolve(dir);
   const st = await fsp.stat(abs).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? undefined : Promise.reject(cannot(dir, errnoText(e)))));
   if (st) {
-    if (!st.isDirectory()) throw cannot(dir, 'not a directory (--split-by writes one file per key into it)');
+    if (!st.isDirectory()) throw cannot(dir, 'not a directory (one file per key is written into it)');
     if (!(await writable(abs))) throw cannot(dir, 'directory not writable');
     return;
   }

@@ -16,7 +16,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { format } from 'node:util';
-import type { CommandModule } from 'yargs';
+import type { StatusCommand } from '../../src/cli/command.js';
 import { commands } from '../../src/cli/commands.js';
 import { main } from '../../src/cli/main.js';
 
@@ -43,7 +43,8 @@ function capture(into: string[]): Write {
 
 let busy = false;
 
-export async function runCli(argv: string[], extra: CommandModule<object, object>[] = [], opts: RunOptions = {}): Promise<CliRun> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function runCli(argv: string[], extra: StatusCommand<any>[] = [], opts: RunOptions = {}): Promise<CliRun> {
   if (busy) throw new Error('runCli: calls overlap (they share stdout, stderr, cwd and env): await each one');
   busy = true;
   const out: string[] = [];

@@ -1,4 +1,4 @@
-// The node agent (`audit --follow --split-by …`, src/cli/audit-agent.ts) for real: a child process
+// The node agent (`audit --follow --split-by …`, src/app/audit-agent.ts) for real: a child process
 // follows a temp audit log we append to; it is stopped (SIGTERM) or killed (SIGKILL, no last flush),
 // the log rotated while it is down, and restarted. What it writes at the end must equal a one-shot
 // `audit --split-by` over every line — nothing lost; the state's record counts equal the log's,

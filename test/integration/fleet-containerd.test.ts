@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseAuditLine } from '../../src/ingest/audit.js';
+import { parseAuditLine } from '../../src/ingest/audit/index.js';
 import { type Mark, markLog, namesOf, recordsSince } from '../../src/runtime/denials.js';
 import { eachLine } from '../../src/sources/lines.js';
 import type { Observation } from '../../src/types.js';

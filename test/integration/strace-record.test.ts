@@ -12,8 +12,8 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ArchId } from '../../src/arch.js';
 import { Collector, type Observed } from '../../src/collect/collector.js';
-import { ingestStrace } from '../../src/ingest/strace-files.js';
-import { StraceParser } from '../../src/ingest/strace.js';
+import { ingestStrace } from '../../src/ingest/drivers/strace-files.js';
+import { StraceParser } from '../../src/ingest/strace/index.js';
 import { eachLine } from '../../src/sources/lines.js';
 import { requireTool } from '../helpers/tools.js';
 

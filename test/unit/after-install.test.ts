@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { AfterFilterInstall, isFilterInstall } from '../../src/record/after-install.js';
-import { StraceParser } from '../../src/ingest/strace.js';
+import { StraceParser } from '../../src/ingest/strace/index.js';
 
 const FX = join(import.meta.dirname, '../fixtures/strace');
 

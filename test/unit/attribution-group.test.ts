@@ -2,7 +2,7 @@
 // exercised against a real containerd in test/integration/fleet-containerd.test.ts), and the flags.
 import { describe, expect, test } from 'vitest';
 import { Collector } from '../../src/collect/collector.js';
-import { podOptionsFrom } from '../../src/attribution/index.js';
+import { podOptionsFrom } from '../../src/cli/audit-options.js';
 import { NO_CONTAINER, groupContainers } from '../../src/attribution/group.js';
 import { PodDirectory } from '../../src/attribution/pods.js';
 

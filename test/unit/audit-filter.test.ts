@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { filterFrom, keep, parseTime } from '../../src/ingest/audit-filter.js';
+import { keep } from '../../src/ingest/audit-filter.js';
+import { filterFrom, parseTime } from '../../src/cli/audit-options.js';
 import type { Observation } from '../../src/types.js';
 
 const o: Observation = { arch: 'x86_64', nr: 0, pid: 42, comm: 'my app', exe: '/tmp/my app', uid: 1000, time: 1795419507.597, action: 'log' };

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { Collector, observedNames } from '../../src/collect/collector.js';
-import { parseAuditLine } from '../../src/ingest/audit.js';
+import { parseAuditLine } from '../../src/ingest/audit/index.js';
 import type { ArchId } from '../../src/arch.js';
 
 const DIR = new URL('../fixtures/audit/', import.meta.url);

@@ -2,7 +2,7 @@
 // instances line by line over two different logs gives exactly what each gives alone.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { AuditParser, parseAuditLine } from '../../src/ingest/audit.js';
+import { AuditParser, parseAuditLine } from '../../src/ingest/audit/index.js';
 import type { LineResult } from '../../src/types.js';
 
 const DIR = new URL('../fixtures/audit/', import.meta.url);

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { actionOf, parseAuditLine } from '../../src/ingest/audit.js';
+import { actionOf, parseAuditLine } from '../../src/ingest/audit/index.js';
 
 const RAW = 'type=SECCOMP msg=audit(1795356307.397:4): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=2426 comm="logtest" exe="/tmp/logtest" sig=0 arch=c000003e syscall=63 compat=0 ip=0x7f1 code=0x7ffc0000';
 

@@ -5,7 +5,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { ARCHES } from '../../src/arch.js';
-import { parseAuditLine } from '../../src/ingest/audit.js';
+import { parseAuditLine } from '../../src/ingest/audit/index.js';
 import type { LineResult } from '../../src/types.js';
 
 const DIR = new URL('../fixtures/audit/', import.meta.url);

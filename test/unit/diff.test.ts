@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import yargs from 'yargs';
 import { diffProfiles, formatDiff } from '../../src/algebra/diff.js';
-import { diffCommand, runDiff } from '../../src/cli/diff.js';
+import { runDiff } from '../../src/app/diff.js';
+import { runCli } from '../helpers/cli.js';
 import { UserError } from '../../src/errors.js';
 import { profileToCrd, profileToJson } from '../../src/profile/serialize.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
@@ -119,21 +119,18 @@ describe('syscribe diff', () => {
     expect(same.text).toMatch(/^no differences: /);
   });
 
-  it('through the command: sets the exit code; input errors are exit 2', async () => {
+  it('through the command: its exit status (1: they differ, 0: equal); input errors are exit 2', async () => {
     const a = file('c1.json', profileToJson(OLD));
     const b = file('c2.json', profileToJson(NEW));
-    const ow = process.stdout.write.bind(process.stdout);
-    const out: string[] = [];
-    process.stdout.write = ((s: string) => (out.push(s), true)) as typeof process.stdout.write;
-    const before = process.exitCode;
-    try {
-      await yargs(['diff', a, b]).command(diffCommand).strict().parseAsync();
-      expect(process.exitCode).toBe(1);
-    } finally {
-      process.stdout.write = ow;
-      process.exitCode = before;
-    }
-    expect(out.join('')).toMatch(/^--- .*c1\.json\n\+\+\+ .*c2\.json\n/);
+    const r = await runCli(['diff', a, b]);
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^--- .*c1\.json\n\+\+\+ .*c2\.json\n/);
+    const same = await runCli(['diff', a, file('c3.json', profileToJson(OLD))]);
+    expect(same.code).toBe(0);
+    expect(same.out).toMatch(/^no differences: /);
+    const missing = await runCli(['diff', a, join(dir, 'missing.json')]);
+    expect(missing.code).toBe(2);
+    expect(missing.err).toBe(`syscribe: ${join(dir, 'missing.json')}: no such file\n`);
     const e = await runDiff(a, join(dir, 'missing.json')).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(UserError);
     expect((e as UserError).exitCode).toBe(2);

@@ -1,18 +1,20 @@
 /**
- * A handler returns its exit status (commands.ts StatusCommand) and main()
+ * A handler returns its exit status (command.ts StatusCommand) and main()
  * returns it: yargs itself drops what a handler returns.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandModule } from 'yargs';
 import { describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.js';
+import { defineCommand } from '../../src/cli/command.js';
 
-const returning = (n: number | undefined): CommandModule<object, object> => ({
+const returning = (n: number | undefined) => defineCommand({
   command: 'status-probe',
   describe: 'a test command',
-  handler: (async () => n) as unknown as CommandModule<object, object>['handler'],
+  builder: (y) => y,
+  handler: async () => n,
 });
 
 describe('exit status from the handler', () => {
@@ -35,5 +37,27 @@ describe('exit status from the handler', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+  it('main() does not read process.exitCode: a command that leaves its status there (and returns nothing) exits 0', async () => {
+    const leaving = defineCommand({
+      command: 'status-probe', describe: 'a test command', builder: (y) => y,
+      handler: () => {
+        process.exitCode = 1;
+      },
+    });
+    const saved = process.exitCode;
+    try {
+      expect((await runCli(['status-probe'], [leaving])).code).toBe(0);
+    } finally {
+      process.exitCode = saved;
+    }
+  });
+
+  it('no module under src/ sets process.exitCode: handlers return their status (bin/syscribe.js sets it from main())', () => {
+    const src = join(fileURLToPath(new URL('../../src', import.meta.url)));
+    const setters = (readdirSync(src, { recursive: true }) as string[])
+      .filter((f) => f.endsWith('.ts'))
+      .filter((f) => /process\.exitCode\s*=[^=]/.test(readFileSync(join(src, f), 'utf8')));
+    expect(setters).toEqual([]);
   });
 });

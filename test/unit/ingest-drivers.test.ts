@@ -4,9 +4,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { expect, test } from 'vitest';
 import { Collector, observedNames } from '../../src/collect/collector.js';
-import { AuditParser } from '../../src/ingest/audit.js';
-import { ingestRecording } from '../../src/ingest/any.js';
-import { StraceParser } from '../../src/ingest/strace.js';
+import { AuditParser } from '../../src/ingest/audit/index.js';
+import { ingestRecording } from '../../src/ingest/drivers/any.js';
+import { StraceParser } from '../../src/ingest/strace/index.js';
 
 const fixture = (p: string) => fileURLToPath(new URL(`../fixtures/${p}`, import.meta.url));
 const byLines = (path: string, parse: (l: string) => ReturnType<AuditParser['line']>, end?: () => ReturnType<StraceParser['end']>) => {

@@ -55,7 +55,7 @@ describe('lazy command registry', () => {
   it('`strace` writing OCI JSON loads neither yaml nor execa', async () => {
     const f = fileURLToPath(new URL('../fixtures/strace/f.strace', import.meta.url));
     const mods = await loadedModules(['strace', f, '--baseline', 'none', '--runtime', 'none', '-q', '-o', '/dev/null']);
-    expect(mods.some((u) => u.endsWith('/dist/ingest/strace.js'))).toBe(true);
+    expect(mods.some((u) => u.endsWith('/dist/ingest/strace/index.js'))).toBe(true);
     expect(mods.filter((u) => /node_modules\/(yaml|execa|ajv)\//.test(u))).toEqual([]);
   });
 

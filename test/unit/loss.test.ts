@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Collector } from '../../src/collect/collector.js';
 import { addLoss, lostRecords, noLoss } from '../../src/collect/loss.js';
-import { parseAuditLine } from '../../src/ingest/audit.js';
+import { parseAuditLine } from '../../src/ingest/audit/index.js';
 
 /** What the kernel prints per lost-record event (audit_log_lost(): the counter, then audit_panic's message). */
 const event = (n: number) => [

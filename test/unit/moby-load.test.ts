@@ -2,6 +2,7 @@
 // everywhere a profile is read, flattened for a target with the RuntimeDefault flattener.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { flagFor } from '../../src/cli/flags.js';
 import { describe, expect, it } from 'vitest';
 import { evaluator } from '../../src/algebra/evaluate.js';
 import { normalizeRules } from '../../src/algebra/normalize.js';
@@ -41,8 +42,10 @@ describe("Docker's default.json (excerpt, verbatim)", () => {
     const l = load(MOBY, x86);
     expect(l.flattened).toEqual(x86);
     expect(l.notes).toEqual([
-      `moby.json: flattened a moby-format profile for x86_64, caps ${DOCKER_CAPS.join(',')}, kernel 6.1: 11 of 13 rules apply, architectures SCMP_ARCH_X86_64,SCMP_ARCH_X86,SCMP_ARCH_X32 (--arch/--cap/--kernel choose another target)`,
+      `moby.json: flattened a moby-format profile for x86_64, caps ${DOCKER_CAPS.join(',')}, kernel 6.1: 11 of 13 rules apply, architectures SCMP_ARCH_X86_64,SCMP_ARCH_X86,SCMP_ARCH_X32 (target.arch/target.caps/target.kernel choose another target)`,
     ]);
+    // The CLI names the options by their flags (cli/flags.ts).
+    expect(parseProfileText(MOBY, 'moby.json', { target: x86, name: flagFor })[0]!.notes[0]).toMatch(/ \(--arch\/--cap\/--kernel choose another target\)$/);
     const p = l.profile;
     expect(p.architectures).toEqual(['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
     expect(p.defaultErrnoRet).toBe(1);

@@ -2,6 +2,7 @@
 // The flags are read through the CLI (runCli) by a probe command with the generator commands' builder.
 import { describe, expect, it } from 'vitest';
 import type { CommandModule } from 'yargs';
+import type { StatusCommand } from '../../src/cli/command.js';
 import { type GeneratorArgs, generatorOptionsFrom, withGeneratorOptions } from '../../src/cli/generator-options.js';
 import type { GenerateOptions } from '../../src/generate/index.js';
 import { runtimeBaseSyscalls } from '../../src/runtime/runtime-base.js';
@@ -16,7 +17,7 @@ async function options(argv: string[]): Promise<GenerateOptions> {
     builder: (y) => withGeneratorOptions(y),
     handler: (a) => { got = generatorOptionsFrom(a); },
   };
-  const r = await runCli(['probe', ...argv], [probe as unknown as CommandModule<object, object>]);
+  const r = await runCli(['probe', ...argv], [probe as unknown as StatusCommand<never>]);
   if (r.code !== 0 || !got) throw new Error(`exit ${r.code}: ${r.err}`);
   return got;
 }

@@ -5,7 +5,7 @@
  * are hand-made from the kernel headers (no such machine here).
  */
 import { describe, expect, it } from 'vitest';
-import { ARG_DECODED_SYSCALLS, cloneFlagsIndex, decodeArgs, splitArgs } from '../../src/ingest/strace-args.js';
+import { ARG_DECODED_SYSCALLS, cloneFlagsIndex, decodeArgs, splitArgs } from '../../src/ingest/strace/args.js';
 
 describe('decodeArgs', () => {
   it('decodes only the names RuntimeDefault profiles condition on', () => {

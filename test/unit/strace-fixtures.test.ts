@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { ArchId } from '../../src/arch.js';
 import { Collector, type Observed } from '../../src/collect/collector.js';
-import { ingestStrace } from '../../src/ingest/strace-files.js';
-import { StraceParser } from '../../src/ingest/strace.js';
+import { ingestStrace } from '../../src/ingest/drivers/strace-files.js';
+import { StraceParser } from '../../src/ingest/strace/index.js';
 
 const FX = join(import.meta.dirname, '../fixtures/strace');
 const fx = (f: string) => join(FX, f);

@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ArchId } from '../../src/arch.js';
 import { Collector, type Observed } from '../../src/collect/collector.js';
-import { HOLD_LIMIT, StraceParser } from '../../src/ingest/strace.js';
+import { HOLD_LIMIT, StraceParser } from '../../src/ingest/strace/index.js';
 import type { LineResult, Observation } from '../../src/types.js';
 
 function run(lines: string[], defaultArch: ArchId = 'x86_64'): { o: Observed; results: LineResult[] } {

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Collector } from '../../src/collect/collector.js';
-import { StraceParser } from '../../src/ingest/strace.js';
+import { StraceParser } from '../../src/ingest/strace/index.js';
 
 const CALLS: Array<[string, string]> = [
   ['read', '3, "abc) = 1 <unfinished ...>", 3'],

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { CommandModule } from 'yargs';
+import type { StatusCommand } from '../../src/cli/command.js';
 import { type GeneratorArgs, generatorOptionsFrom, withGeneratorOptions } from '../../src/cli/generator-options.js';
 import { makeMergeCommand, mergeOptionsFrom } from '../../src/cli/merge.js';
 import { ACTIONS } from '../../src/profile/types.js';
@@ -19,7 +20,7 @@ type Parsed = { action?: string; error?: string };
  */
 async function parse(args: string[], probe: (got: (v: unknown) => void) => CommandModule<object, never>): Promise<Parsed & { value?: unknown }> {
   let value: unknown;
-  const r = await runCli(args, [probe((v) => { value = v; }) as unknown as CommandModule<object, object>]);
+  const r = await runCli(args, [probe((v) => { value = v; }) as unknown as StatusCommand<never>]);
   if (r.code === 2) return { error: 'refused' };
   if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.err}`);
   return { action: (value as { defaultAction?: string }).defaultAction, value };
@@ -56,7 +57,7 @@ describe('--default-action', () => {
 
   it('the generator takes --errno with trace too, as merge does', async () => {
     expect((await parse(['gen-probe', '--default-action', 'trace', '--errno', 'ENOSYS', '--runtime', 'none'], generatorProbe)).value).toMatchObject({ defaultAction: 'SCMP_ACT_TRACE', errnoRet: 38 });
-    const z = await runCli(['gen-probe', '--default-action', 'log', '--errno', '1', '--runtime', 'none'], [generatorProbe(() => undefined) as unknown as CommandModule<object, object>]);
+    const z = await runCli(['gen-probe', '--default-action', 'log', '--errno', '1', '--runtime', 'none'], [generatorProbe(() => undefined) as unknown as StatusCommand<never>]);
     expect([z.code, z.err]).toEqual([2, 'syscribe: --errno goes with --default-action errno or trace, not SCMP_ACT_LOG\n']);
   });
 });

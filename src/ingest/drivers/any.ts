@@ -8,8 +8,8 @@
 import type { ArchId } from '../../arch.js';
 import type { Collector } from '../../collect/collector.js';
 import { eachLineOfFile } from '../../sources/lines.js';
-import { AuditParser } from '../audit.js';
-import { StraceParser } from '../strace.js';
+import { AuditParser } from '../audit/index.js';
+import { StraceParser } from '../strace/index.js';
 
 const SNIFF_LINES = 200;
 // journald JSON (any _TRANSPORT: a kernel-transport MESSAGE may be a byte array with no readable mark) is never strace output.

@@ -7,15 +7,26 @@ import { basename } from 'node:path';
 import type { ArchId } from '../../arch.js';
 import type { Collector } from '../../collect/collector.js';
 import { eachLineOfFile } from '../../sources/lines.js';
-import { StraceParser } from '../strace.js';
+import { StraceParser } from '../strace/index.js';
 import type { Progress } from '../../sources/progress.js';
+import { canCut } from '../../sources/ranges.js';
+import type { RangeStats } from './strace-ranges.js';
 
 export interface IngestStraceOptions {
   /** The arch of processes with no personality hint (default: this machine's). */
   defaultArch?: ArchId;
   /** A terminal's progress line (sources/progress.ts). */
   progress?: Progress;
+  /** Threads for one large regular file (strace-ranges.ts); 1 or unset: one pass. */
+  jobs?: number;
+  /** Files from this size are cut into ranges when jobs > 1 (the CLI gives PARALLEL_MIN_BYTES; default 0). */
+  parallelMinBytes?: number;
+  /** Told how a file parsed in ranges went (--debug). */
+  onRanges?: (path: string, stats: RangeStats) => void;
+  /** Told of each range whose guesses did not hold at its cut (--debug). */
+  onFallback?: (path: string, range: number, why: string, again: number, lines: number) => void;
 }
+
 
 /** Linux's largest pid_max. */
 const PID_MAX = 4194304;
@@ -62,7 +73,11 @@ export function orderInputs(paths: string[]): StraceInput[] {
   return out;
 }
 
-/** Parse strace logs into `collector`: every line via collector.line(), calls left unfinished at the end via collector.add(). */
+/**
+ * Parse strace logs into `collector`: every line via collector.line(), calls left unfinished at the end via collector.add().
+ * With `jobs` > 1, a large uncompressed regular file (not one of a -ff set) is parsed in byte ranges on several threads,
+ * with the same results; stdin, pipes, gzip and -ff files are one pass.
+ */
 export async function ingestStrace(paths: string[], collector: Collector, opts: IngestStraceOptions = {}): Promise<void> {
   const births = new Map<string, Map<number, ArchId>>();
   for (const inp of orderInputs(paths)) {
@@ -76,6 +91,19 @@ export async function ingestStrace(paths: string[], collector: Collector, opts: 
       ...(inp.pid !== undefined ? { pid: inp.pid } : {}),
       ...(shared ? { births: shared } : {}),
     });
+    const jobs = opts.jobs ?? 1;
+    if (jobs > 1 && inp.group === undefined && (await canCut(inp.path, opts.parallelMinBytes ?? 0)) !== undefined) {
+      // one large regular file: byte ranges on `jobs` threads, merged exactly as one pass
+      const { ingestStraceRanges } = await import('./strace-ranges.js');
+      const stats = await ingestStraceRanges(inp.path, collector, {
+        jobs,
+        ...(opts.defaultArch !== undefined ? { defaultArch: opts.defaultArch } : {}),
+        ...(opts.progress ? { progress: opts.progress } : {}),
+        ...(opts.onFallback ? { onFallback: (r: number, why: string, again: number, lines: number) => opts.onFallback!(inp.path, r, why, again, lines) } : {}),
+      });
+      opts.onRanges?.(inp.path, stats);
+      continue;
+    }
     const source = inp.path;
     await eachLineOfFile(inp.path, (line, n) => collector.line(parser.line(line), n, line, source), opts.progress);
     for (const o of parser.end()) collector.add(o);

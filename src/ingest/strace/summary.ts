@@ -10,6 +10,8 @@ const malformed = (reason: string): LineResult => ({ kind: 'malformed', reason }
 /** Summary table column headings (strace -c/-C, any -U selection). */
 const TABLE_WORDS = new Set(['%time', 'seconds', 'usecs/call', 'msecs/call', 'nsecs/call', 'secs/call', 'calls', 'errors', 'syscall', 'shortest', 'longest']);
 
+export interface SummaryState { table: number; cols: string[]; arch: ArchId; next: ArchId | undefined; dup: boolean }
+
 export class SummaryTables {
   /** 0 none, 1 header seen, 2 rows, 3 closing separator seen. */
   table = 0;
@@ -20,6 +22,24 @@ export class SummaryTables {
 
   constructor(private readonly fam: Family, private readonly def: ArchId) {
     this.tableArch = def;
+  }
+
+  /** Between tables, no personality heading waiting for its table: what a parser starting mid-file assumes. */
+  get idle(): boolean {
+    return this.table === 0 && this.nextTableArch === undefined;
+  }
+
+  /** The whole state (structured-clonable), for carrying a range's end state to the next range. */
+  snapshot(): SummaryState {
+    return { table: this.table, cols: this.tableCols, arch: this.tableArch, next: this.nextTableArch, dup: this.tableDup };
+  }
+
+  restore(s: SummaryState): void {
+    this.table = s.table;
+    this.tableCols = s.cols;
+    this.tableArch = s.arch;
+    this.nextTableArch = s.next;
+    this.tableDup = s.dup;
   }
 
   /** A table heading or a personality banner before one; undefined: not a table heading. `callLines`: call lines seen so far. */

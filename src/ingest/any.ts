@@ -1,2 +1,0 @@
-/** Moved to drivers/any.ts (kept for existing imports). */
-export * from './drivers/any.js';

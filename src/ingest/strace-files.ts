@@ -1,2 +1,0 @@
-/** Moved to drivers/strace-files.ts (kept for existing imports). */
-export * from './drivers/strace-files.js';
