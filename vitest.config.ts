@@ -9,11 +9,14 @@ import { defineConfig } from 'vitest/config';
  *   after the unit files (groupOrder), so their timings do not compete with them.
  * `npx vitest run --project unit` runs only the fast half. Vitest runs (CPUs - 1) files at a
  * time: on a 2-core machine that is one, so the parallelism shows from 3 cores up.
+ * globalSetup compiles dist/ first (test/helpers/build.ts): tests that spawn bin/syscribe.js
+ * (spawnCli) run the code under test, never a stale build.
  */
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 120_000,
+    globalSetup: ['test/helpers/build.ts'],
     reporters: ['default'],
     projects: [
       {

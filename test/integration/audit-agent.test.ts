@@ -2,24 +2,21 @@
 // follows a temp audit log we append to; it is stopped (SIGTERM) or killed (SIGKILL, no last flush),
 // the log rotated while it is down, and restarted. What it writes at the end must equal a one-shot
 // `audit --split-by` over every line — nothing lost; the state's record counts equal the log's,
-// nothing counted twice. Needs dist/ (npx tsc -p .).
-import { appendFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// nothing counted twice.
+// The agent is spawned (spawnCli): it is stopped (SIGTERM) and killed (SIGKILL) from outside and
+// restarted as a new process. The one-shot reference and the refusals run in-process (runCli).
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type CliChild, runCli, spawnCli } from '../helpers/cli.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/syscribe.js');
 const FIX = join(ROOT, 'test/fixtures/audit/auditd-enriched.log');
 const dir = mkdtempSync(join(tmpdir(), 'syscribe-agent-'));
-const children: ResultPromise[] = [];
+const children: CliChild[] = [];
 const NONE = ['--baseline', 'none', '--runtime', 'none'];
 
-beforeAll(() => {
-  const dist = join(ROOT, 'dist/app/audit-agent.js');
-  if (!existsSync(dist) || statSync(dist).mtimeMs < statSync(join(ROOT, 'src/app/audit-agent.ts')).mtimeMs) throw new Error('run `npx tsc -p .` first (dist/ is stale)');
-});
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -28,8 +25,8 @@ afterAll(() => {
 const LINES = readFileSync(FIX, 'utf8').split('\n').filter(Boolean);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function agent(log: string, out: string, extra: string[] = []): ResultPromise {
-  const c = execa('node', [BIN, 'audit', log, '--follow', '--split-by', 'comm', ...NONE, '--flush-interval', '0.2', '-o', out, ...extra], { reject: false });
+function agent(log: string, out: string, extra: string[] = []): CliChild {
+  const c = spawnCli(['audit', log, '--follow', '--split-by', 'comm', ...NONE, '--flush-interval', '0.2', '-o', out, ...extra]);
   children.push(c);
   return c;
 }
@@ -53,9 +50,10 @@ describe('audit --follow --split-by: restart-safe agent', () => {
   let recordsPerComm: Record<string, number>;
   beforeAll(async () => {
     const ref = join(dir, 'ref');
-    const r = await execa('node', [BIN, 'audit', FIX, '--split-by', 'comm', ...NONE, '-o', ref, '--json']);
+    const r = await runCli(['audit', FIX, '--split-by', 'comm', ...NONE, '-o', ref, '--json']);
+    expect(r.code, r.err).toBe(0);
     oneShot = profiles(ref);
-    recordsPerComm = Object.fromEntries((JSON.parse(r.stdout) as { profiles: Array<{ key: string; containers?: unknown }> }).profiles.map((p) => [p.key, 0]));
+    recordsPerComm = Object.fromEntries((JSON.parse(r.out) as { profiles: Array<{ key: string; containers?: unknown }> }).profiles.map((p) => [p.key, 0]));
     for (const l of LINES) {
       const m = /comm="([^"]*)"|comm=([0-9A-F]+)/.exec(l);
       if (!m || !/ syscall=/.test(l)) continue;
@@ -114,11 +112,11 @@ describe('audit --follow --split-by: restart-safe agent', () => {
     const out = join(dir, 'out-c');
     const log = join(dir, 'c.log');
     writeFileSync(log, `${LINES[0]}\n`);
-    await execa('mkdir', ['-p', out]);
+    mkdirSync(out, { recursive: true });
     writeFileSync(`${out}.state.json`, '{"version": 9, "groups": {}}');
-    const r = await execa('node', [BIN, 'audit', log, '--follow', '--split-by', 'comm', ...NONE, '-o', out], { reject: false });
-    expect([r.exitCode, r.stderr.trim()]).toEqual([2, `syscribe: --state ${out}.state.json: not a syscribe agent state (version 9, want 1)`]);
-    const s = await execa('node', [BIN, 'audit', log, '--state', join(dir, 's.json'), ...NONE, '-o', join(dir, 'x.json')], { reject: false });
-    expect([s.exitCode, s.stderr.trim()]).toEqual([2, 'syscribe: --state goes with --follow --split-by']);
+    const r = await runCli(['audit', log, '--follow', '--split-by', 'comm', ...NONE, '-o', out]);
+    expect([r.code, r.err.trim()]).toEqual([2, `syscribe: --state ${out}.state.json: not a syscribe agent state (version 9, want 1)`]);
+    const s = await runCli(['audit', log, '--state', join(dir, 's.json'), ...NONE, '-o', join(dir, 'x.json')]);
+    expect([s.code, s.err.trim()]).toEqual([2, 'syscribe: --state goes with --follow --split-by']);
   }, 30_000);
 });

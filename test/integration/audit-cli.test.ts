@@ -5,17 +5,18 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, test } from 'vitest';
-import yargs from 'yargs';
-import { auditCommand } from '../../src/cli/audit.js';
 import { safeFileName } from '../../src/app/audit.js';
 import { containerIdFromCgroup, startTimeFromStat } from '../../src/ingest/container.js';
+import { runCli } from '../helpers/cli.js';
 
 const FIX = new URL('../fixtures/audit/', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'syscribe-audit-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `syscribe audit ARGS` in-process; a non-zero exit throws its error line (without `syscribe: `). */
 async function run(args: string[]): Promise<void> {
-  await yargs(['audit', ...args]).command(auditCommand).strict().fail((msg, err) => { throw err ?? new Error(msg); }).exitProcess(false).parseAsync();
+  const r = await runCli(['audit', ...args]);
+  if (r.code !== 0) throw new Error(`${r.err.replace(/^syscribe: /, '')} (exit ${r.code})`);
 }
 
 function allowed(file: string): { names: string[]; arches: string[] } {

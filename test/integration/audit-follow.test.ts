@@ -1,26 +1,19 @@
 // `syscribe audit --follow` for real: a child process follows a temp file that we append to, rotate
 // (rename + new file), truncate (copytruncate), and that does not exist at first; the profile on disk
-// is checked by polling. Needs dist/ (npx tsc -p .).
+// is checked by polling.
+// Spawned (spawnCli): the loop ends only by a signal from outside (SIGTERM/SIGINT, the final write
+// on it is what is tested), and it runs while the test writes the log.
 import { appendFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa, type ResultPromise } from 'execa';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
+import { type CliChild, spawnCli } from '../helpers/cli.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const FIX = join(ROOT, 'test/fixtures/audit');
 const dir = mkdtempSync(join(tmpdir(), 'syscribe-audit-follow-'));
-const runner = join(dir, 'run.mjs');
-const children: ResultPromise[] = [];
+const children: CliChild[] = [];
 
-beforeAll(() => {
-  const dist = join(ROOT, 'dist/cli/audit.js');
-  if (!existsSync(dist) || statSync(dist).mtimeMs < statSync(join(ROOT, 'src/cli/audit.ts')).mtimeMs) {
-    throw new Error('dist/cli/audit.js is missing or older than src/cli/audit.ts: run `npx tsc -p .` first');
-  }
-  writeFileSync(runner, `import yargs from '${join(ROOT, 'node_modules/yargs/index.mjs')}';\nimport { auditCommand } from '${dist}';\n` +
-    `await yargs(process.argv.slice(2)).command(auditCommand).strict().fail((m, e) => { console.error(e?.message ?? m); process.exit(2); }).parseAsync();\n`);
-});
 afterAll(() => {
   for (const c of children) c.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -49,7 +42,7 @@ async function until(what: string, ok: () => boolean, ms = 8000): Promise<void> 
 }
 
 function follow(log: string, out: string, extra: string[] = []) {
-  const c = execa('node', [runner, 'audit', log, '--follow', '--baseline', 'none', '--runtime', 'none', '--flush-interval', '0.2', '-o', out, ...extra], { reject: false, all: true });
+  const c = spawnCli(['audit', log, '--follow', '--baseline', 'none', '--runtime', 'none', '--flush-interval', '0.2', '-o', out, ...extra]);
   children.push(c);
   return c;
 }
@@ -97,7 +90,7 @@ describe('audit --follow', () => {
     const log = join(dir, 'burst.log');
     writeFileSync(log, '');
     const out = join(dir, 'burst.json');
-    const child = execa('node', [runner, 'audit', log, '--follow', '--baseline', 'none', '--runtime', 'none', '--flush-interval', '3', '-o', out], { reject: false });
+    const child = spawnCli(['audit', log, '--follow', '--baseline', 'none', '--runtime', 'none', '--flush-interval', '3', '-o', out]);
     children.push(child);
     await until('first write', () => existsSync(out));
     await new Promise((r) => setTimeout(r, 3200)); // a quiet spell longer than the interval

@@ -1,11 +1,13 @@
 // Real end to end: auditd running, a libseccomp SCMP_ACT_LOG program runs, `syscribe audit --follow
 // /var/log/audit/audit.log --comm <unique>` picks its calls up and the profile on disk has them.
-// Needs root, auditd, gcc + libseccomp-dev, and dist/ (npx tsc -p .).
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Needs root, auditd, gcc + libseccomp-dev.
+// Spawned (spawnCli): the follow loop runs while the program runs and ends only by SIGTERM from outside.
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, expect, test } from 'vitest';
+import { spawnCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
@@ -25,8 +27,6 @@ test('a SCMP_ACT_LOG program under auditd → audit --follow → profile', async
   if (!isRoot()) throw new Error('this test needs root (auditd, /var/log/audit/audit.log)');
   requireTool('gcc');
   requireTool('auditd');
-  const dist = join(ROOT, 'dist/cli/audit.js');
-  if (!existsSync(dist) || statSync(dist).mtimeMs < statSync(join(ROOT, 'src/cli/audit.ts')).mtimeMs) throw new Error('run `npx tsc -p .` first (dist/cli/audit.js is stale or missing)');
   // auditd may be running already (shared); start it if not.
   const running = await execa('pgrep', ['-x', 'auditd'], { reject: false });
   if (running.exitCode !== 0) await execa('auditd');
@@ -39,11 +39,8 @@ test('a SCMP_ACT_LOG program under auditd → audit --follow → profile', async
   const prog = join(dir, comm);
   copyFileSync(bin, prog);
 
-  const runner = join(dir, 'run.mjs');
-  writeFileSync(runner, `import yargs from '${join(ROOT, 'node_modules/yargs/index.mjs')}';\nimport { auditCommand } from '${dist}';\n` +
-    'await yargs(process.argv.slice(2)).command(auditCommand).strict().parseAsync();\n');
   const out = join(dir, 'live.json');
-  const child = execa('node', [runner, 'audit', log, '--follow', '--comm', comm, '--baseline', 'none', '--runtime', 'none', '--flush-interval', '0.2', '-o', out], { reject: false });
+  const child = spawnCli(['audit', log, '--follow', '--comm', comm, '--baseline', 'none', '--runtime', 'none', '--flush-interval', '0.2', '-o', out]);
   let err = '';
   child.stderr!.on('data', (d: Buffer) => { err += d.toString(); });
   try {

@@ -6,6 +6,8 @@
 // unconfined container of the same engine. Negative control: the same program's profile without
 // the runtime's own calls (`--runtime none`) does not start under the default mode.
 // Needs root, strace, podman, conmon, runc, crun, docker.io (dockerd running: scripts/test-system.sh).
+// `record` is spawned (spawnCli): the recorded program must get the container's environment and
+// nothing else (dash's getcwd depends on $PWD), which only a child process with its own env gives.
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -15,10 +17,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CONTAINER_PATH, type Engine, dockerEngine, engineCli, importImage, makeRootfsTar, podmanEngine, removeContainer, run,
 } from '../helpers/engines.js';
+import { spawnCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 
 const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'syscribe.js');
 const tag = `${process.pid}`;
 const image = `localhost/syscribe-eng-${tag}:latest`;
 let dir: string;
@@ -63,14 +65,12 @@ const containerEnv = { PATH: CONTAINER_PATH, HOME: '/root' };
  * the container's environment (dash calls getcwd only when $PWD is missing or wrong; the container
  * starts in / without $PWD).
  */
-function record(p: Program, file: string, opts: string[]): string {
+async function record(p: Program, file: string, opts: string[]): Promise<string> {
   for (const f of p.cleanup ?? []) rmSync(f, { force: true });
   const out = join(dir, file);
-  const r = spawnSync(process.execPath, [bin, 'record', '--baseline', 'none', ...opts, '-o', out, '--', ...p.cmd()], {
-    encoding: 'utf8', cwd: '/', env: containerEnv, timeout: 60_000,
-  });
+  const r = await spawnCli(['record', '--baseline', 'none', ...opts, '-o', out, '--', ...p.cmd()], { cwd: '/', env: containerEnv, onlyEnv: true, timeout: 60_000 });
   for (const f of p.cleanup ?? []) rmSync(f, { force: true });
-  expect(r.status, r.stderr).toBe(0);
+  expect(r.exitCode, r.stderr).toBe(0);
   return out;
 }
 
@@ -119,7 +119,7 @@ beforeAll(async () => {
   for (const p of programs) {
     const m = new Map<string, string>();
     const slug = p.name.replace(/\W+/g, '-');
-    for (const [v, opts] of Object.entries(variants)) m.set(v, record(p, `${slug}-${v}.json`, opts));
+    for (const [v, opts] of Object.entries(variants)) m.set(v, await record(p, `${slug}-${v}.json`, opts));
     profiles.set(p.name, m);
   }
 }, 300_000);
@@ -193,16 +193,14 @@ describe('where the recording runs matters (issue 11, part 3)', () => {
   // (runc's smaller set has no getcwd) lacks it; the program still runs but prints an error.
   // The tests above record from / with the container's environment, which avoids it;
   // `record --in-container` records in the container itself and sees it from any directory.
-  it('docker: a profile recorded in another directory with $PWD set misses dash\'s getcwd', () => {
+  it('docker: a profile recorded in another directory with $PWD set misses dash\'s getcwd', async () => {
     const engine = engines[0];
     const cmd = programs[0].cmd();
     const userDir = join(dir, 'user-cwd');
     mkdirSync(userDir, { recursive: true });
     const out = join(dir, 'sh-from-user-dir.json');
-    const r = spawnSync(process.execPath, [bin, 'record', '--baseline', 'none', '--no-new-privileges', '-o', out, '--', ...cmd], {
-      encoding: 'utf8', cwd: userDir, env: { ...containerEnv, PWD: userDir }, timeout: 60_000,
-    });
-    expect(r.status, r.stderr).toBe(0);
+    const r = await spawnCli(['record', '--baseline', 'none', '--no-new-privileges', '-o', out, '--', ...cmd], { cwd: userDir, env: { ...containerEnv, PWD: userDir }, onlyEnv: true, timeout: 60_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
     const n = `syscribe-eng-${tag}-docker-user-cwd`;
     try {
       const got = run(engine, { name: n, cmd, seccomp: out, noNewPrivileges: true });
@@ -215,15 +213,13 @@ describe('where the recording runs matters (issue 11, part 3)', () => {
     }
   }, 120_000);
 
-  it.each([engines[0], engines[1]])('$label: record --in-container from the same directory sees the getcwd and runs clean', (engine) => {
+  it.each([engines[0], engines[1]])('$label: record --in-container from the same directory sees the getcwd and runs clean', async (engine) => {
     const cmd = programs[0].cmd();
     const userDir = join(dir, 'user-cwd');
     mkdirSync(userDir, { recursive: true });
     const out = join(dir, `sh-in-container-${engine.label}.json`);
-    const r = spawnSync(process.execPath, [bin, 'record', '--in-container', '--baseline', 'none', '--no-new-privileges', '-o', out, '--', ...cmd], {
-      encoding: 'utf8', cwd: userDir, env: { ...containerEnv, PWD: userDir }, timeout: 120_000,
-    });
-    expect(r.status, r.stderr).toBe(0);
+    const r = await spawnCli(['record', '--in-container', '--baseline', 'none', '--no-new-privileges', '-o', out, '--', ...cmd], { cwd: userDir, env: { ...containerEnv, PWD: userDir }, onlyEnv: true, timeout: 120_000 });
+    expect(r.exitCode, r.stderr).toBe(0);
     const n = `syscribe-eng-${tag}-${engine.label}-in-container`;
     try {
       const ref = run(engine, { name: n, cmd, seccomp: 'unconfined', noNewPrivileges: true });

@@ -7,7 +7,7 @@
 // Containers use --network host and listen on 127.0.0.1 only.
 // Needs root, strace, podman, conmon, runc, crun, docker.io (dockerd running), nginx-light,
 // redis-server, redis-tools, curl.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,10 +16,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   CONTAINER_PATH, type Engine, dockerEngine, engineCli, importImage, makeRootfsTar, podmanEngine, removeContainer, run,
 } from '../helpers/engines.js';
+import { spawnCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 
 const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'syscribe.js');
 const tag = `${process.pid}`;
 const image = `localhost/syscribe-eng-srv-${tag}:latest`;
 let dir: string;
@@ -110,24 +110,26 @@ async function waitReady(s: Server, port: number, alive: () => boolean, ms = 20_
   return false;
 }
 
-/** Record the server with the real `record` (from /, container environment) while the probes run. */
+/**
+ * Record the server with the real `record` (from /, container environment) while the probes run.
+ * Spawned (spawnCli): the server must get the container's environment and nothing else.
+ */
 async function recordServer(s: Server, out: string, opts: string[]): Promise<void> {
   const port = await freePort();
-  const rec: ChildProcess = spawn(process.execPath, [bin, 'record', '--baseline', 'none', ...opts, '-o', out, '--', ...s.cmd(port)], {
-    cwd: '/', env: { PATH: CONTAINER_PATH, HOME: '/root' }, stdio: ['ignore', 'ignore', 'pipe'],
+  const rec = spawnCli(['record', '--baseline', 'none', ...opts, '-o', out, '--', ...s.cmd(port)], {
+    cwd: '/', env: { PATH: CONTAINER_PATH, HOME: '/root' }, onlyEnv: true, stdout: 'ignore', timeout: 60_000,
   });
   let err = '';
-  rec.stderr!.on('data', (d) => { err += d; });
-  const exited = new Promise<number | null>((resolve) => rec.on('exit', (code) => resolve(code)));
-  const timer = setTimeout(() => rec.kill('SIGKILL'), 60_000);
+  rec.stderr.on('data', (d: Buffer) => { err += d.toString(); });
+  let alive = true;
+  const exited = rec.then((r) => { alive = false; return r.exitCode; });
   try {
-    expect(await waitReady(s, port, () => rec.exitCode === null), err).toBe(true);
+    expect(await waitReady(s, port, () => alive), err).toBe(true);
     for (const p of s.probes(port)) expect(probeOnce(p).ok, p.join(' ')).toBe(true);
     process.kill(s.pid(port), 'SIGTERM'); // the server's own shutdown is recorded too
     expect(await exited, err).toBe(0);
   } finally {
-    clearTimeout(timer);
-    if (rec.exitCode === null) rec.kill('SIGKILL');
+    if (alive) rec.kill('SIGKILL');
   }
 }
 

@@ -3,8 +3,8 @@
 // parents for the three QoS classes, host network), each container under an audit-mode Localhost
 // seccomp profile; the kernel's records land in auditd's log; `syscribe audit --split-by workload`
 // must put every record of every container into its workload's profile, naming the right pod and
-// container. Needs root, auditd, containerd + ctr, runc, busybox-static, and dist/ (npx tsc -p .).
-import { execFileSync } from 'node:child_process';
+// container. Needs root, auditd, containerd + ctr, runc, busybox-static.
+// syscribe runs in-process (runCli); the node agent (--follow) is spawned (spawnCli): it is stopped by SIGTERM.
 import { createReadStream, existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -16,10 +16,9 @@ import { eachLine } from '../../src/sources/lines.js';
 import type { Observation } from '../../src/types.js';
 import { type PrivateContainerd, logSince, removeCgroups, removeDir, startContainerd } from '../helpers/containerd.js';
 import { k8sErrors } from '../helpers/k8s-schema.js';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/syscribe.js');
 const NS = `fleet-${process.pid}`;
 const NONE = ['--baseline', 'none', '--runtime', 'none'];
 
@@ -59,8 +58,11 @@ let mark: Mark;
 let slice: string;
 const started: Started[] = [];
 
-async function syscribe(args: string[], reject = true) {
-  return execa('node', [BIN, ...args], { reject, all: false });
+/** In-process; `reject`: a non-zero exit throws (with its stderr). */
+async function syscribe(args: string[], reject = true, env: Record<string, string> = {}) {
+  const r = await runCli(args, [], { env });
+  if (reject && r.code !== 0) throw new Error(`syscribe ${args.join(' ')}: exit ${r.code}: ${r.err}`);
+  return { exitCode: r.code, stdout: r.out, stderr: r.err };
 }
 
 /** Records per pid in a log file (the same parser syscribe uses: this checks attribution, not parsing). */
@@ -75,15 +77,12 @@ async function recordsPerPid(file: string): Promise<Map<number, number>> {
 beforeAll(async () => {
   if (!isRoot()) throw new Error('this test needs root (containerd, cgroups, auditd)');
   requireTool('auditd');
-  if (!existsSync(join(ROOT, 'dist/attribution/index.js')) || statSync(join(ROOT, 'dist/attribution/index.js')).mtimeMs < statSync(join(ROOT, 'src/attribution/index.ts')).mtimeMs) {
-    throw new Error('run `npx tsc -p .` first (dist/ is stale or missing)');
-  }
   if ((await execa('pgrep', ['-x', 'auditd'], { reject: false })).exitCode !== 0) await execa('auditd');
   dir = mkdtempSync('/tmp/syscribe-fleet-');
   cd = await startContainerd(dir, `localhost/syscribe-fleet:${process.pid}`);
   const profile = join(dir, 'audit-mode.json');
   // --no-log-denials: runc 1.1 (Debian 12) refuses profiles with `flags` ("seccomp flags are not yet supported by runc").
-  execFileSync('node', [BIN, 'audit-profile', ...NONE, '--no-log-denials', '-o', profile], { stdio: 'ignore' });
+  await syscribe(['audit-profile', ...NONE, '--no-log-denials', '-o', profile]);
   mark = await markLog();
   expect(mark.source, 'auditd must be running (records are read from its log)').toBe('audit');
 
@@ -242,7 +241,7 @@ describe('real containerd + CRI', () => {
       const log = join(dir, `${node}.log`);
       writeFileSync(log, `${lines.join('\n')}\n`);
       const out = join(dir, 'partials', node);
-      await execa('node', [BIN, 'audit', log, ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '-o', out], { env: { NODE_NAME: node } });
+      await syscribe(['audit', log, ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '-o', out], true, { NODE_NAME: node });
       partials[node] = {};
       for (const f of readdirSync(out)) {
         const o = parseYaml(readFileSync(join(out, f), 'utf8'));
@@ -260,7 +259,7 @@ describe('real containerd + CRI', () => {
     expect(partials['node-b']![`${NS}-db.yaml`]!.metadata.name).toBe('db-postgres-node-b');
 
     const merged = join(dir, 'merged');
-    const r = await execa('node', [BIN, 'merge', '--by', 'workload', join(dir, 'partials', 'node-a'), join(dir, 'partials', 'node-b'), '--format', 'crd', '-o', merged]);
+    const r = await syscribe(['merge', '--by', 'workload', join(dir, 'partials', 'node-a'), join(dir, 'partials', 'node-b'), '--format', 'crd', '-o', merged]);
     expect(readdirSync(merged).sort()).toEqual(['agent-agent.yaml', 'db-postgres.yaml', 'web-app.yaml']);
     expect(r.stderr).toMatch(/web-app: 2 partials/);
     expect(r.stderr).toMatch(/agent-agent: 1 partial /);
@@ -277,9 +276,9 @@ describe('real containerd + CRI', () => {
   test('the node agent (--follow --split-by workload --format crd) writes the same partials as one pass, and its state', async () => {
     const env = { NODE_NAME: 'node-f' };
     const ref = join(dir, 'agent-ref');
-    await execa('node', [BIN, 'audit', slice, ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '-o', ref], { env });
+    await syscribe(['audit', slice, ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '-o', ref], true, env);
     const out = join(dir, 'agent-out');
-    const p = execa('node', [BIN, 'audit', slice, '--follow', '--from-start', ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '--flush-interval', '0.5', '-o', out], { env, reject: false });
+    const p = spawnCli(['audit', slice, '--follow', '--from-start', ...NONE, '--split-by', 'workload', '--namespace', NS, '--format', 'crd', '--cri-socket', cd!.socket, '--flush-interval', '0.5', '-o', out], { env });
     const size = statSync(slice).size;
     for (let i = 0; i < 100; i++) {
       try {

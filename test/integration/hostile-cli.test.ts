@@ -1,18 +1,17 @@
-// Hostile and broken input through the real CLI (bin/syscribe.js; needs dist/: npx tsc -p .):
-// copytruncate + append bursts under --follow, an endless line from a FIFO, control characters
-// from comm values and binary files, `check` on non-profiles and unknown numbers.
-// SYSCRIBE_BIN=/path/to/old/bin/syscribe.js runs the same tests against another build.
-import { spawn, spawnSync } from 'node:child_process';
+// Hostile and broken input through the CLI: copytruncate + append bursts under --follow, an endless
+// line, control characters from comm values and binary files, `check` on non-profiles and unknown numbers.
+// In-process (runCli), except the --follow loops (stopped by SIGTERM) and the endless line (the peak
+// RSS of its own process is measured): spawnCli. SYSCRIBE_BIN=/path/to/old/bin/syscribe.js runs
+// the spawned ones against another build.
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CliChild, runCli, spawnCli } from '../helpers/cli.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const bin = process.env.SYSCRIBE_BIN ?? join(ROOT, 'bin', 'syscribe.js');
 const dir = mkdtempSync(join(tmpdir(), `syscribe-hostile-${process.pid}-`));
-const kids: Array<ReturnType<typeof spawn>> = [];
+const kids: CliChild[] = [];
 afterAll(() => {
   for (const k of kids) if (k.exitCode === null) k.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
@@ -21,10 +20,7 @@ afterAll(() => {
 const rec = (serial: number, nr: number | string, comm = '"burst"') =>
   `type=SECCOMP msg=audit(1795419519.${String(serial).padStart(3, '0')}:${serial}): auid=4294967295 uid=0 gid=0 ses=4294967295 pid=77 comm=${comm} exe="/burst" sig=0 arch=c000003e syscall=${nr} compat=0 ip=0x7f92a1c1e011 code=0x7ffc0000\n`;
 
-function run(args: string[], input?: string) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', input, maxBuffer: 64 << 20 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const run = (args: string[]) => runCli(args);
 
 async function until(what: string, ok: () => boolean, ms = 10000): Promise<void> {
   const end = Date.now() + ms;
@@ -50,7 +46,7 @@ describe('audit --follow after copytruncate', () => {
     const out = join(dir, 'trunc.json');
     // 3 records to start with (~585 bytes), then each round: truncate, append 4 records (~780 bytes) at once.
     writeFileSync(log, rec(1, 0) + rec(2, 1) + rec(3, 2));
-    const child = spawn(process.execPath, [bin, 'audit', log, '--follow', '--from-start', '--baseline', 'none', '--runtime', 'none', '--flush-interval', '0.05', '--json', '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['audit', log, '--follow', '--from-start', '--baseline', 'none', '--runtime', 'none', '--flush-interval', '0.05', '--json', '-o', out]);
     kids.push(child);
     let stdout = '';
     let stderr = '';
@@ -83,7 +79,7 @@ describe('audit --follow after copytruncate', () => {
     const log = join(dir, 'nul.log');
     const out = join(dir, 'nul.json');
     writeFileSync(log, rec(1, 0));
-    const child = spawn(process.execPath, [bin, 'audit', log, '--follow', '--from-start', '--baseline', 'none', '--runtime', 'none', '--flush-interval', '0.05', '--json', '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['audit', log, '--follow', '--from-start', '--baseline', 'none', '--runtime', 'none', '--flush-interval', '0.05', '--json', '-o', out]);
     kids.push(child);
     let stdout = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -111,7 +107,7 @@ describe('an endless line', () => {
     w.end(`\n${rec(2, 59)}`);
     await once(w, 'close');
     const out = join(dir, 'endless.json');
-    const child = spawn(process.execPath, [bin, 'audit', big, '--baseline', 'none', '--runtime', 'none', '--json', '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['audit', big, '--baseline', 'none', '--runtime', 'none', '--json', '-o', out]);
     kids.push(child);
     let stdout = '';
     child.stdout!.on('data', (d) => (stdout += d));
@@ -136,12 +132,12 @@ describe('an endless line', () => {
 describe('control characters from input never reach the terminal raw', () => {
   const hexComm = Buffer.from('\x1b[2J').toString('hex').toUpperCase(); // 1B5B324A, as auditd prints it
 
-  it('--split-by comm: the summary escapes a hex-encoded comm; the file name is safe', () => {
+  it('--split-by comm: the summary escapes a hex-encoded comm; the file name is safe', async () => {
     const log = join(dir, 'esc.log');
     writeFileSync(log, rec(1, 0, hexComm) + rec(2, 1, '"plain"'));
     const outDir = join(dir, 'split');
     mkdirSync(outDir);
-    const r = run(['audit', log, '--split-by', 'comm', '--baseline', 'none', '--runtime', 'none', '-o', outDir]);
+    const r = await run(['audit', log, '--split-by', 'comm', '--baseline', 'none', '--runtime', 'none', '-o', outDir]);
     expect(r.code).toBe(0);
     expect(r.err).not.toMatch(/\x1b/);
     expect(r.err).toContain('\\x1b[2J');
@@ -152,7 +148,7 @@ describe('control characters from input never reach the terminal raw', () => {
     const log = join(dir, 'esc-follow.log');
     const out = join(dir, 'esc-follow.json');
     writeFileSync(log, rec(1, 0, hexComm));
-    const child = spawn(process.execPath, [bin, 'audit', log, '--follow', '--from-start', '--baseline', 'none', '--runtime', 'none', '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['audit', log, '--follow', '--from-start', '--baseline', 'none', '--runtime', 'none', '-o', out]);
     kids.push(child);
     let stderr = '';
     child.stderr!.on('data', (d) => (stderr += d));
@@ -163,7 +159,7 @@ describe('control characters from input never reach the terminal raw', () => {
     expect(stderr).toContain('new: read (x86_64, \\x1b[2J pid 77)');
   });
 
-  it('strace on a binary file: malformed samples are escaped, and no call is made of it', () => {
+  it('strace on a binary file: malformed samples are escaped, and no call is made of it', async () => {
     const f = join(dir, 'binary.strace');
     const junk = Buffer.alloc(1 << 20);
     let x = 7;
@@ -173,11 +169,11 @@ describe('control characters from input never reach the terminal raw', () => {
     }
     writeFileSync(f, Buffer.concat([Buffer.from('\x1b]0;pwned\x07\x1b[2J read(0, "", 1) garbage\n'), junk]));
     // Nothing observed: exit 1, no profile, one line (which quotes no input).
-    const refused = run(['strace', f, '--baseline', 'none', '--runtime', 'none', '-o', join(dir, 'binary.json')]);
+    const refused = await run(['strace', f, '--baseline', 'none', '--runtime', 'none', '-o', join(dir, 'binary.json')]);
     expect(refused.code).toBe(1);
     expect(refused.err).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     // --allow-empty: the full summary, its malformed samples escaped.
-    const r = run(['strace', f, '--baseline', 'none', '--runtime', 'none', '--allow-empty', '-o', join(dir, 'binary.json')]);
+    const r = await run(['strace', f, '--baseline', 'none', '--runtime', 'none', '--allow-empty', '-o', join(dir, 'binary.json')]);
     expect(r.err).not.toMatch(/[\x00-\x08\x0b-\x1f\x7f]/);
     expect(r.err).toContain('\\x1b]0;pwned\\x07');
     expect(r.err).toMatch(/lines: 0 parsed/);
@@ -186,19 +182,19 @@ describe('control characters from input never reach the terminal raw', () => {
 });
 
 describe('check: never "nothing would be blocked" for what it cannot judge', () => {
-  it('unknown syscall numbers (511, 999): "unknown — cannot tell", exit 1', () => {
+  it('unknown syscall numbers (511, 999): "unknown — cannot tell", exit 1', async () => {
     const log = join(dir, 'unknown.log');
     writeFileSync(log, rec(1, 511) + rec(2, 999));
-    const r = run(['check', log]);
+    const r = await run(['check', log]);
     expect(r.code).toBe(1);
     expect(r.out).toMatch(/x86_64 number 511: unknown — cannot tell/);
     expect(r.out).toMatch(/x86_64 number 999: unknown — cannot tell/);
     expect(r.out).not.toMatch(/nothing would be blocked/);
-    const j = JSON.parse(run(['check', log, '--json']).out);
+    const j = JSON.parse((await run(['check', log, '--json'])).out);
     expect([j.blocked, j.cannotTell]).toEqual([false, true]);
   });
 
-  it('[], null, an empty file and a YAML alias bomb: exit 2, one line on stderr', () => {
+  it('[], null, an empty file and a YAML alias bomb: exit 2, one line on stderr', async () => {
     const bomb = ['defaultAction: SCMP_ACT_ERRNO', 'a0: &a0 ["x","x","x","x","x","x","x","x","x"]'];
     for (let i = 1; i < 9; i++) bomb.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(',')}]`);
     bomb.push('syscalls: [{names: *a8, action: SCMP_ACT_ALLOW}]');
@@ -206,7 +202,7 @@ describe('check: never "nothing would be blocked" for what it cannot judge', () 
     for (const [name, text] of [['list.json', '[]\n'], ['null.json', 'null\n'], ['empty.json', ''], ['bomb.yaml', bomb.join('\n') + '\n'], ['bomb2.yaml', bomb2]] as const) {
       const p = join(dir, name);
       writeFileSync(p, text);
-      const r = run(['check', p]);
+      const r = await run(['check', p]);
       expect([name, r.code]).toEqual([name, 2]);
       expect(r.err.trim().split('\n')).toHaveLength(1);
       expect(r.out).not.toMatch(/nothing would be blocked/);

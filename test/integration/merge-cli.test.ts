@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import yargs from 'yargs';
 import { parse as parseYaml } from 'yaml';
 import { loadMergeInputs, sniffInput } from '../../src/algebra/inputs.js';
 import { makeMergeCommand } from '../../src/cli/merge.js';
@@ -13,6 +12,7 @@ import { parseDefaultAction } from '../../src/cli/action-option.js';
 import { UserError } from '../../src/errors.js';
 import { profileToCrd, profileToJson } from '../../src/profile/serialize.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
+import { runCli } from '../helpers/cli.js';
 import { requireTool } from '../helpers/tools.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syscribe-merge-'));
@@ -51,20 +51,21 @@ beforeAll(async () => {
   await execa('strace', ['-f', '-o', stracePath, '/bin/true']);
 });
 
-async function cli(args: string[], loaders = {}) {
-  const out: string[] = [];
-  const errs: string[] = [];
-  const ow = process.stdout.write.bind(process.stdout);
-  const ew = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((s: string) => (out.push(String(s)), true)) as typeof process.stdout.write;
-  process.stderr.write = ((s: string) => (errs.push(String(s)), true)) as typeof process.stderr.write;
-  try {
-    await yargs(args).command(makeMergeCommand(loaders)).strict().fail((m, e) => { throw e ?? new UserError(m); }).parseAsync();
-  } finally {
-    process.stdout.write = ow;
-    process.stderr.write = ew;
-  }
-  return { stdout: out.join(''), stderr: errs.join('') };
+/** A non-zero exit: its code and stderr. */
+class Failed extends Error {
+  constructor(readonly exitCode: number, readonly stderr: string) { super(stderr); }
+}
+
+/**
+ * `syscribe ARGS` in-process (runCli); a non-zero exit throws Failed. With `loaders`, `merge` is
+ * the merge command made with them (a test's own, added as `merge-with`).
+ */
+async function cli(args: string[], loaders?: Parameters<typeof makeMergeCommand>[0]) {
+  const extra = loaders ? [{ ...makeMergeCommand(loaders), command: 'merge-with <inputs..>' }] : [];
+  const argv = loaders && args[0] === 'merge' ? ['merge-with', ...args.slice(1)] : args;
+  const r = await runCli(argv, extra as never);
+  if (r.code !== 0) throw new Failed(r.code, r.err);
+  return { stdout: r.out, stderr: r.err };
 }
 
 describe('syscribe merge', () => {
@@ -93,9 +94,9 @@ describe('syscribe merge', () => {
     const a = file('d1.json', profileToJson({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['mount'], action: 'SCMP_ACT_ERRNO', errnoRet: 13 }] }));
     const b = file('d2.json', profileToJson({ defaultAction: 'SCMP_ACT_LOG', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }));
     const e = await cli(['merge', a, b]).catch((x: unknown) => x);
-    expect(e).toBeInstanceOf(UserError);
-    expect((e as UserError).exitCode).toBe(2);
-    expect((e as UserError).message).toContain(`${a}: SCMP_ACT_ERRNO (EPERM 1), ${b}: SCMP_ACT_LOG`);
+    expect(e).toBeInstanceOf(Failed);
+    expect((e as Failed).exitCode).toBe(2);
+    expect((e as Failed).stderr).toContain(`${a}: SCMP_ACT_ERRNO (EPERM 1), ${b}: SCMP_ACT_LOG`);
     const c = file('d3.json', profileToJson({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }));
     const r = await cli(['merge', a, c, '--default-action', 'errno', '--errno', 'EPERM']);
     expect(JSON.parse(r.stdout)).toEqual({ defaultAction: 'SCMP_ACT_ERRNO', defaultErrnoRet: 1, syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] });

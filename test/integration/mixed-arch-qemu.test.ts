@@ -10,12 +10,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { requireTool } from '../helpers/tools.js';
 import { archById } from '../../src/arch.js';
 import { existsOn, syscallName } from '../../src/resolve.js';
 
 const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'syscribe.js');
 const armBusybox = process.env.SYSCRIBE_ARM64_BUSYBOX ?? join(root, '.cache', 'arm64', 'bin', 'busybox');
 const aarch64 = archById('aarch64');
 
@@ -71,7 +71,7 @@ beforeAll(() => {
 afterAll(() => { if (dir) rmSync(dir, { recursive: true, force: true }); });
 
 describe('x86_64 recording, profile derived for aarch64, checked against real aarch64 runs', () => {
-  it('covers every call the arm64 busybox makes, where the x86_64 names alone do not', () => {
+  it('covers every call the arm64 busybox makes, where the x86_64 names alone do not', async () => {
     const work = join(dir, 'w');
     // x86_64: strace -f of each applet, one log per applet.
     const logs: string[] = [];
@@ -82,10 +82,10 @@ describe('x86_64 recording, profile derived for aarch64, checked against real aa
       logs.push(log);
     });
     const out = join(dir, 'arm.json');
-    const g = spawnSync(process.execPath, [bin, 'strace', ...logs, '--baseline', 'none', '--runtime', 'none', '--arch', 'aarch64', '-o', out], { encoding: 'utf8' });
-    expect(g.status, g.stderr).toBe(0);
-    expect(g.stderr).toMatch(/aarch64 is listed but nothing was recorded on aarch64: its part of the profile is derived, not observed/);
-    expect(g.stderr).toMatch(/for aarch64: .*→/);
+    const g = await runCli(['strace', ...logs, '--baseline', 'none', '--runtime', 'none', '--arch', 'aarch64', '-o', out]);
+    expect(g.code, g.err).toBe(0);
+    expect(g.err).toMatch(/aarch64 is listed but nothing was recorded on aarch64: its part of the profile is derived, not observed/);
+    expect(g.err).toMatch(/for aarch64: .*→/);
     const profile = JSON.parse(readFileSync(out, 'utf8')) as { architectures: string[]; syscalls: Array<{ names: string[] }> };
     expect(profile.architectures).toEqual(['SCMP_ARCH_AARCH64']);
     const allowed = new Set(profile.syscalls.flatMap((r) => r.names));
@@ -99,8 +99,8 @@ describe('x86_64 recording, profile derived for aarch64, checked against real aa
     expect(missing).toEqual([]);
 
     // The control: without translation (the x86_64 names as recorded) aarch64 would be missing calls.
-    const plain = spawnSync(process.execPath, [bin, 'strace', ...logs, '--baseline', 'none', '--runtime', 'none', '--json', '-o', join(dir, 'x86.json')], { encoding: 'utf8' });
-    expect(plain.status, plain.stderr).toBe(0);
+    const plain = await runCli(['strace', ...logs, '--baseline', 'none', '--runtime', 'none', '--json', '-o', join(dir, 'x86.json')]);
+    expect(plain.code, plain.err).toBe(0);
     const x86 = new Set((JSON.parse(readFileSync(join(dir, 'x86.json'), 'utf8')) as { syscalls: Array<{ names: string[] }> }).syscalls.flatMap((r) => r.names));
     const wouldMiss = [...arm].filter((n) => !x86.has(n) && !QEMU_ONLY.has(n));
     expect(wouldMiss.length).toBeGreaterThan(0);

@@ -2,7 +2,7 @@
 // cgroupsPath sits in the cgroup `/NAME` (cgroupfs driver); `syscribe audit --container NAME` and
 // `--split-by container` must attribute its records to NAME (the old code refused NAME: "not a
 // container id (hex, a prefix is enough)" and put its records under no-container).
-// Needs root, auditd, runc, busybox-static, and dist/ (npx tsc -p .).
+// Needs root, auditd, runc, busybox-static. syscribe runs in-process (runCli).
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,10 +13,9 @@ import { makeBundle } from '../../src/runtime/bundle.js';
 import { markLog, namesOf, recordsSince } from '../../src/runtime/denials.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
 import { logSince } from '../helpers/containerd.js';
+import { runCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/syscribe.js');
 const NONE = ['--baseline', 'none', '--runtime', 'none'];
 const dir = mkdtempSync(join(tmpdir(), 'syscribe-named-'));
 const NAME = `fleet_named-${process.pid}.a`;
@@ -37,7 +36,7 @@ test('runc run NAME: --container NAME and --split-by container name it', async (
   requireTool('auditd');
   if ((await execa('pgrep', ['-x', 'auditd'], { reject: false })).exitCode !== 0) await execa('auditd');
   const profileFile = join(dir, 'audit-mode.json');
-  execFileSync('node', [BIN, 'audit-profile', ...NONE, '--no-log-denials', '-o', profileFile], { stdio: 'ignore' });
+  expect((await runCli(['audit-profile', ...NONE, '--no-log-denials', '-o', profileFile])).code).toBe(0);
   const seccomp = JSON.parse(readFileSync(profileFile, 'utf8')) as SeccompProfile;
   const bundle = await makeBundle({ args: ['/bin/busybox', 'sh', '-c', 'exec /bin/busybox ionice -c 3 /bin/busybox sleep 100000'], cwd: '/', seccomp });
   cleanup.push(() => bundle.remove());
@@ -55,16 +54,18 @@ test('runc run NAME: --container NAME and --split-by container name it', async (
   writeFileSync(slice, logSince(mark));
 
   const one = join(dir, 'named.json');
-  await execa('node', [BIN, 'audit', slice, ...NONE, '--container', NAME, '-o', one]);
+  const r1 = await runCli(['audit', slice, ...NONE, '--container', NAME, '-o', one]);
+  expect(r1.code, r1.err).toBe(0);
   expect(allowed(one)).toContain('ioprio_set');
   // A name is not a prefix: the first letters select nothing.
   const prefix = join(dir, 'prefix.json');
-  const r = await execa('node', [BIN, 'audit', slice, ...NONE, '--container', NAME.slice(0, 5), '-o', prefix], { reject: false });
-  expect(r.exitCode, r.stderr).toBe(1); // nothing kept: no profile written
+  const r = await runCli(['audit', slice, ...NONE, '--container', NAME.slice(0, 5), '-o', prefix]);
+  expect(r.code, r.err).toBe(1); // nothing kept: no profile written
   expect(existsSync(prefix)).toBe(false);
 
   const split = join(dir, 'split');
-  await execa('node', [BIN, 'audit', slice, ...NONE, '--split-by', 'container', '-o', split]);
+  const r2 = await runCli(['audit', slice, ...NONE, '--split-by', 'container', '-o', split]);
+  expect(r2.code, r2.err).toBe(0);
   expect(readdirSync(split)).toContain(`${NAME}.json`);
   expect(allowed(join(split, `${NAME}.json`))).toContain('ioprio_set');
 }, 60_000);

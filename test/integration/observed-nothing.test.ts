@@ -2,15 +2,15 @@
 // filter that matches nothing, record of a process that made no call — no profile, one
 // line saying why, exit 1 (a finding); --allow-empty writes the profile anyway. The audit
 // summary always says what each filter removed.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { requireTool } from '../helpers/tools.js';
 
-const bin = join(__dirname, '..', '..', 'bin', 'syscribe.js');
 const auditLog = join(__dirname, '..', 'fixtures', 'audit', 'ausearch-raw.log');
 let dir: string;
 
@@ -21,9 +21,11 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function run(args: string[], input = '') {
-  const r = spawnSync(process.execPath, [bin, ...args], { input, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+/** In-process (runCli); a command that reads stdin (-) is spawned (spawnCli) with `input` on a pipe. */
+async function run(args: string[], input = ''): Promise<{ code: number | null; out: string; err: string }> {
+  if (!args.includes('-')) return runCli(args);
+  const r = await spawnCli(args, { stdin: input });
+  return { code: r.exitCode ?? null, out: r.stdout, err: r.stderr };
 }
 
 /** The refusal: exit 1, exactly one line on stderr, nothing at `out`. */
@@ -39,25 +41,25 @@ function expectRefused(r: { code: number | null; err: string }, out: string): vo
 const comms = readFileSync(auditLog, 'utf8').split('\n').filter((l) => l.startsWith('type=SECCOMP')).map((l) => /comm="([^"]*)"/.exec(l)![1]!);
 
 describe('strace', () => {
-  it('an empty file: no profile, exit 1; --allow-empty writes the baseline-only profile, exit 0', () => {
+  it('an empty file: no profile, exit 1; --allow-empty writes the baseline-only profile, exit 0', async () => {
     const empty = join(dir, 'empty.strace');
     writeFileSync(empty, '');
     const out = join(dir, 'empty.json');
-    expectRefused(run(['strace', empty, '-o', out]), out);
-    const r = run(['strace', empty, '-o', out, '--allow-empty']);
+    expectRefused(await run(['strace', empty, '-o', out]), out);
+    const r = await run(['strace', empty, '-o', out, '--allow-empty']);
     expect(r.code).toBe(0);
     expect(JSON.parse(readFileSync(out, 'utf8')).defaultAction).toBe('SCMP_ACT_ERRNO');
   });
-  it('an empty pipe, and a log of strace noise only (no call lines)', () => {
+  it('an empty pipe, and a log of strace noise only (no call lines)', async () => {
     const out = join(dir, 'pipe.json');
-    expectRefused(run(['strace', '-', '--baseline', 'none', '-o', out]), out);
-    const r = run(['strace', '-', '-o', out], '+++ exited with 0 +++\n--- SIGCHLD {si_signo=SIGCHLD} ---\n');
+    expectRefused(await run(['strace', '-', '--baseline', 'none', '-o', out]), out);
+    const r = await run(['strace', '-', '-o', out], '+++ exited with 0 +++\n--- SIGCHLD {si_signo=SIGCHLD} ---\n');
     expectRefused(r, out);
     expect(r.err).toMatch(/no syscall in 2 lines \(0 parsed, 2 ignored, 0 malformed\)/);
   });
-  it('--json still prints the summary, marked empty', () => {
+  it('--json still prints the summary, marked empty', async () => {
     const out = join(dir, 'j.json');
-    const r = run(['strace', '-', '--json', '-o', out]);
+    const r = await run(['strace', '-', '--json', '-o', out]);
     expect(r.code).toBe(1);
     const j = JSON.parse(r.out);
     expect(j.empty).toBe(true);
@@ -67,59 +69,59 @@ describe('strace', () => {
 });
 
 describe('audit', () => {
-  it('garbage (random bytes): no profile, exit 1', () => {
+  it('garbage (random bytes): no profile, exit 1', async () => {
     const g = join(dir, 'garbage.log');
     writeFileSync(g, randomBytes(64 * 1024));
     const out = join(dir, 'garbage.json');
-    expectRefused(run(['audit', g, '-o', out]), out);
+    expectRefused(await run(['audit', g, '-o', out]), out);
   });
-  it('--comm nosuchapp matches nothing: exit 1, and the reason says the filter removed every record', () => {
+  it('--comm nosuchapp matches nothing: exit 1, and the reason says the filter removed every record', async () => {
     const out = join(dir, 'nosuch.json');
-    const r = run(['audit', auditLog, '--comm', 'nosuchapp', '-o', out]);
+    const r = await run(['audit', auditLog, '--comm', 'nosuchapp', '-o', out]);
     expectRefused(r, out);
     expect(r.err).toContain(`filters: --comm removed ${comms.length} (${comms.length} records removed, 0 kept)`);
-    const j = run(['audit', auditLog, '--comm', 'nosuchapp', '--json', '-o', out]);
+    const j = await run(['audit', auditLog, '--comm', 'nosuchapp', '--json', '-o', out]);
     expect(j.code).toBe(1);
     expect(JSON.parse(j.out).filteredBy).toEqual({ '--comm': comms.length });
   });
-  it('--split-by with nothing kept writes no profiles, exit 1', () => {
+  it('--split-by with nothing kept writes no profiles, exit 1', async () => {
     const d = join(dir, 'split');
-    const r = run(['audit', auditLog, '--comm', 'nosuchapp', '--split-by', 'comm', '-o', d]);
+    const r = await run(['audit', auditLog, '--comm', 'nosuchapp', '--split-by', 'comm', '-o', d]);
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^syscribe: observed nothing: /);
     expect(existsSync(d) ? readdirSync(d) : []).toEqual([]);
   });
-  it('the summary always says what each filter removed', () => {
+  it('the summary always says what each filter removed', async () => {
     const app = comms[0]!;
     const others = comms.filter((c) => c !== app).length;
     expect(others).toBeGreaterThan(0);
-    const r = run(['audit', auditLog, '--comm', app, '--pid', '1,2,3,7296,999999', '-o', join(dir, 'f.json')]);
+    const r = await run(['audit', auditLog, '--comm', app, '--pid', '1,2,3,7296,999999', '-o', join(dir, 'f.json')]);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(new RegExp(`^filters: --pid removed \\d+, --comm removed \\d+ \\(${others} records removed, ${comms.length - others} kept\\)$`, 'm'));
-    const none = run(['audit', auditLog, '-o', join(dir, 'n.json')]);
+    const none = await run(['audit', auditLog, '-o', join(dir, 'n.json')]);
     expect(none.err).toMatch(new RegExp(`^filters: none \\(${comms.length} records kept\\)$`, 'm'));
-    const j = run(['audit', auditLog, '--comm', app, '--json', '-o', join(dir, 'f.json')]);
+    const j = await run(['audit', auditLog, '--comm', app, '--json', '-o', join(dir, 'f.json')]);
     expect(JSON.parse(j.out)).toMatchObject({ filtered: others, filteredBy: { '--comm': others }, kept: comms.length - others });
   });
 });
 
 describe('check', () => {
-  it('a CI gate does not pass on nothing: a log without calls is exit 1; an empty pipe is exit 2 (as an empty file)', () => {
-    const noise = run(['check', '-'], '+++ exited with 0 +++\n--- SIGCHLD {si_signo=SIGCHLD} ---\n');
+  it('a CI gate does not pass on nothing: a log without calls is exit 1; an empty pipe is exit 2 (as an empty file)', async () => {
+    const noise = await run(['check', '-'], '+++ exited with 0 +++\n--- SIGCHLD {si_signo=SIGCHLD} ---\n');
     expect(noise.code).toBe(1);
     expect(noise.err).toMatch(/^syscribe: observed nothing: no syscall in 2 lines .*: nothing to check\n$/);
     expect(noise.out).not.toMatch(/nothing would be blocked/);
-    const empty = run(['check', '-']);
+    const empty = await run(['check', '-']);
     expect(empty.code).toBe(2);
     expect(empty.err).toBe('syscribe: stdin (-): empty input\n');
   });
 });
 
 describe('merge', () => {
-  it('a recording that shows no call is not merged as nothing: exit 1, no output', () => {
+  it('a recording that shows no call is not merged as nothing: exit 1, no output', async () => {
     const a = join(dir, 'base.json');
     writeFileSync(a, JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }] }));
-    const r = run(['merge', a, '-'], '+++ exited with 0 +++\n');
+    const r = await run(['merge', a, '-'], '+++ exited with 0 +++\n');
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/^syscribe: stdin \(-\): observed nothing: .*nothing to merge from it\n$/);
     expect(r.out).toBe('');
@@ -132,17 +134,16 @@ describe('record', () => {
     try {
       process.kill(sleeper.pid!, 'SIGSTOP');
       const out = join(dir, 'rec.json');
-      const rec = spawn(process.execPath, [bin, 'record', '--pid', String(sleeper.pid), '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let err = '';
-      rec.stderr.on('data', (d) => (err += d));
+      // Spawned: it is stopped by SIGINT (Ctrl-C).
+      const rec = spawnCli(['record', '--pid', String(sleeper.pid), '-o', out]);
       // Ctrl-C once strace is attached (TracerPid set): earlier, under load, syscribe may not be listening yet.
       const tracer = (): number => Number(/TracerPid:\s*(\d+)/.exec(readFileSync(`/proc/${sleeper.pid}/status`, 'utf8'))?.[1] ?? 0);
       for (let i = 0; i < 300 && tracer() === 0; i++) await new Promise((res) => setTimeout(res, 100));
       expect(tracer()).not.toBe(0);
       await new Promise((res) => setTimeout(res, 500));
       rec.kill('SIGINT');
-      const code = await new Promise<number | null>((res) => rec.on('close', res));
-      expectRefused({ code, err }, out);
+      const r = await rec;
+      expectRefused({ code: r.exitCode ?? null, err: r.stderr }, out);
     } finally {
       sleeper.kill('SIGKILL');
     }

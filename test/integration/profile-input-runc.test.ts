@@ -8,17 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 
 const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'syscribe.js');
 let dir: string;
 let probe: string;
 
-function syscribe(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const syscribe = (...args: string[]) => runCli(args, [], { cwd: dir });
 
 const U64_MAX = '18446744073709551615';
 // getpgid(2^64-1) → ERRNO 42; (getsid's arg0 & 0xffffffff00000000) == 2^63 → ERRNO 43; everything else allowed.
@@ -41,53 +38,53 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function verify(profile: string, ...cmd: string[]) {
-  return syscribe('verify', '--profile', profile, '--timeout', '30', '--', ...cmd);
+async function verify(profile: string, ...cmd: string[]) {
+  return await syscribe('verify', '--profile', profile, '--timeout', '30', '--', ...cmd);
 }
 /** The probe exits 3 (ESRCH) without a filter for these values: that is its normal outcome. */
-function verify3(profile: string, ...cmd: string[]) {
-  return syscribe('verify', '--profile', profile, '--timeout', '30', '--expect-exit', '3', '--', ...cmd);
+async function verify3(profile: string, ...cmd: string[]) {
+  return await syscribe('verify', '--profile', profile, '--timeout', '30', '--expect-exit', '3', '--', ...cmd);
 }
 
 describe('runc runs what syscribe writes, 64 bits exact', () => {
   let written: string;
-  beforeAll(() => {
+  beforeAll(async () => {
     const input = join(dir, 'in.json');
     writeFileSync(input, INPUT);
     written = join(dir, 'merged.json');
-    const m = syscribe('merge', input, '-o', written);
+    const m = await syscribe('merge', input, '-o', written);
     expect(m.code, m.err).toBe(0);
     const text = readFileSync(written, 'utf8');
     expect(text).toContain(`"value": ${U64_MAX}`);
     expect(text).toContain('"valueTwo": 9223372036854775808');
   });
 
-  it('arg0 == 2^64-1: the rule fires for exactly that value', () => {
-    const hit = verify3(written, probe, 'getpgid', '0xffffffffffffffff');
+  it('arg0 == 2^64-1: the rule fires for exactly that value', async () => {
+    const hit = await verify3(written, probe, 'getpgid', '0xffffffffffffffff');
     expect(hit.code, hit.out + hit.err).toBe(1);
     expect(hit.out).toMatch(/^FAIL: exit status 42 under the profile, 3 without it/);
-    const miss = verify3(written, probe, 'getpgid', '0xfffffffffffffffe');
+    const miss = await verify3(written, probe, 'getpgid', '0xfffffffffffffffe');
     expect(miss.code, miss.out + miss.err).toBe(0);
     expect(miss.out).toMatch(/^pass: .*argprobe getpgid 0xfffffffffffffffe exits 3 with and without/);
   });
 
-  it('MASKED_EQ with a 64-bit mask and value: both halves compared', () => {
-    expect(verify3(written, probe, 'getsid', '0x8000000012345678').out).toMatch(/^FAIL: exit status 43 under the profile/);
+  it('MASKED_EQ with a 64-bit mask and value: both halves compared', async () => {
+    expect((await verify3(written, probe, 'getsid', '0x8000000012345678')).out).toMatch(/^FAIL: exit status 43 under the profile/);
     for (const v of ['0x8000000112345678', '0x0000000012345678']) {
-      const r = verify3(written, probe, 'getsid', v);
+      const r = await verify3(written, probe, 'getsid', v);
       expect(r.code, v + r.out + r.err).toBe(0);
     }
   });
 
-  it('the installed copy is accepted by runc too', () => {
+  it('the installed copy is accepted by runc too', async () => {
     const kroot = join(dir, 'kubelet');
-    const i = syscribe('install', 'big', written, '--root', kroot);
+    const i = await syscribe('install', 'big', written, '--root', kroot);
     expect(i.code, i.err).toBe(0);
-    const r = verify3(join(kroot, 'profiles', 'big.json'), probe, 'getpgid', '0xffffffffffffffff');
+    const r = await verify3(join(kroot, 'profiles', 'big.json'), probe, 'getpgid', '0xffffffffffffffff');
     expect(r.out).toMatch(/^FAIL: exit status 42 under the profile, 3 without it/);
   });
 
-  it('verify flattens a moby-format profile for --cap before runc sees it', () => {
+  it('verify flattens a moby-format profile for --cap before runc sees it', async () => {
     const moby = join(dir, 'moby.json');
     writeFileSync(moby, JSON.stringify({
       defaultAction: 'SCMP_ACT_ALLOW',
@@ -98,29 +95,29 @@ describe('runc runs what syscribe writes, 64 bits exact', () => {
       ],
     }));
     // Default caps (no CAP_SYS_ADMIN): only the getsid rule applies.
-    const d1 = verify(moby, probe, 'getpgid', '1');
+    const d1 = await verify(moby, probe, 'getpgid', '1');
     expect(d1.code, d1.out + d1.err).toBe(0);
     expect(d1.err).toMatch(/note: .*moby\.json: flattened a moby-format profile for x86_64, caps .*: 1 of 2 rules apply/);
-    expect(verify(moby, probe, 'getsid', '1').out).toMatch(/^FAIL: exit status 43 under the profile/);
+    expect((await verify(moby, probe, 'getsid', '1')).out).toMatch(/^FAIL: exit status 43 under the profile/);
     // With CAP_SYS_ADMIN: the other way round.
-    const a1 = syscribe('verify', '--profile', moby, '--cap', 'CAP_SYS_ADMIN', '--timeout', '30', '--', probe, 'getpgid', '1');
+    const a1 = await syscribe('verify', '--profile', moby, '--cap', 'CAP_SYS_ADMIN', '--timeout', '30', '--', probe, 'getpgid', '1');
     expect(a1.out).toMatch(/^FAIL: exit status 42 under the profile/);
-    const a2 = syscribe('verify', '--profile', moby, '--cap', 'CAP_SYS_ADMIN', '--timeout', '30', '--', probe, 'getsid', '1');
+    const a2 = await syscribe('verify', '--profile', moby, '--cap', 'CAP_SYS_ADMIN', '--timeout', '30', '--', probe, 'getsid', '1');
     expect(a2.code, a2.out + a2.err).toBe(0);
   });
 
-  it("Docker's own default.json: verify flattens it and a real command runs under it in runc; install writes it flattened", () => {
+  it("Docker's own default.json: verify flattens it and a real command runs under it in runc; install writes it flattened", async () => {
     const moby = join(root, 'src', 'data', 'upstream', 'moby-default.json');
     const cmd = ['sh', '-c', 'ls /usr | sort | head -3'];
-    const v = verify(moby, ...cmd);
+    const v = await verify(moby, ...cmd);
     expect(v.code, v.out + v.err).toBe(0);
     expect(v.err).toMatch(/note: .*moby-default\.json: flattened a moby-format profile for x86_64, .*: 15 of 33 rules apply/);
     const kroot = join(dir, 'kubelet-moby');
-    const i = syscribe('install', 'docker-default', moby, '--root', kroot);
+    const i = await syscribe('install', 'docker-default', moby, '--root', kroot);
     expect(i.code, i.err).toBe(0);
     const installed = join(kroot, 'profiles', 'docker-default.json');
     expect(readFileSync(installed, 'utf8')).not.toMatch(/includes|excludes|archMap/);
-    const again = verify(installed, ...cmd);
+    const again = await verify(installed, ...cmd);
     expect(again.code, again.out + again.err).toBe(0);
   });
 });

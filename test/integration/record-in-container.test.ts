@@ -1,26 +1,26 @@
 // record --in-container: real strace around real runc and crun runs (root). Proves what the filter
 // sees in the container differs from a host recording, that the runtime's late calls are in and its
 // earlier ones are not, and that the profiles start in the privilege mode they were recorded in.
-import { spawn, spawnSync } from 'node:child_process';
+// record is spawned (spawnCli): the recorded program's stdin, stdout and exit status are syscribe's
+// own process's (checked), and SIGTERM stops it; the usage refusals run in-process (runCli).
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli, spawnCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 import { makeBundle, runBundle } from '../../src/runtime/bundle.js';
 import { verifyProfile } from '../../src/runtime/verify.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
 
-const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'syscribe.js');
 const SH = ['sh', '-c', 'cd /tmp && pwd; ls / | sort | head -1'];
 let dir: string;
 let other: string;
 
-function syscribe(args: string[], input?: string) {
+async function syscribe(args: string[], input?: string) {
   // PWD as a login shell would set it: dash then trusts it on the host and calls no getcwd there.
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir, env: { ...process.env, PWD: dir }, input: input ?? '', timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+  const r = await spawnCli(args, { cwd: dir, env: { PWD: dir }, stdin: input ?? '', timeout: 120_000 });
+  return { code: r.exitCode ?? null, out: r.stdout, err: r.stderr };
 }
 
 const load = (f: string): SeccompProfile => JSON.parse(readFileSync(f, 'utf8'));
@@ -29,9 +29,9 @@ function names(f: string): Set<string> {
 }
 
 /** Record CMD in the container; fails the test unless syscribe exits `code`. */
-function recordIn(name: string, extra: string[], cmd = SH, code = 0) {
+async function recordIn(name: string, extra: string[], cmd = SH, code = 0) {
   const out = join(dir, `${name}.json`);
-  const r = syscribe(['record', '--in-container', '--baseline', 'none', ...extra, '-o', out, '--', ...cmd]);
+  const r = await syscribe(['record', '--in-container', '--baseline', 'none', ...extra, '-o', out, '--', ...cmd]);
   expect(r.code, r.err).toBe(code);
   return { ...r, file: out, names: names(out) };
 }
@@ -53,11 +53,11 @@ afterAll(() => {
 describe('record --in-container', () => {
   it('(1) sees the getcwd dash makes only in the container; a host recording misses it and the profile then breaks sh there', async () => {
     const host = join(dir, 'host.json');
-    const h = syscribe(['record', '--baseline', 'none', '--runtime', 'none', '-o', host, '--', ...SH]);
+    const h = await syscribe(['record', '--baseline', 'none', '--runtime', 'none', '-o', host, '--', ...SH]);
     expect(h.code, h.err).toBe(0);
     expect(h.out).toBe('/tmp\nbin\n');
     // noNewPrivileges true: runc itself calls no getcwd after the install, so any getcwd is the program's.
-    const ic = recordIn('nnp-true-sh', ['--no-new-privileges', '--runtime', 'runc']);
+    const ic = await recordIn('nnp-true-sh', ['--no-new-privileges', '--runtime', 'runc']);
     expect(ic.out).toBe('/tmp\nbin\n');
     const hostNames = names(host);
     const onlyInContainer = [...ic.names].filter((n) => !hostNames.has(n)).sort();
@@ -82,8 +82,8 @@ describe('record --in-container', () => {
     }
   });
 
-  it('(2)(3)(4) noNewPrivileges false (the default): runc\'s late calls are in, its set-up calls are not, and the profile starts in that mode', () => {
-    const r = recordIn('nnp-false', ['--runtime', 'runc', '--verify']);
+  it('(2)(3)(4) noNewPrivileges false (the default): runc\'s late calls are in, its set-up calls are not, and the profile starts in that mode', async () => {
+    const r = await recordIn('nnp-false', ['--runtime', 'runc', '--verify']);
     expect(r.out).toBe('/tmp\nbin\n');
     expect(r.err).toMatch(/recorded in the container: runc \S+ .*noNewPrivileges false; cut at prctl\(PR_SET_SECCOMP, SECCOMP_MODE_FILTER/);
     expect(r.err).toMatch(/verify: pass in runc .*noNewPrivileges false \(exit 0 with and without the profile\)/);
@@ -95,8 +95,8 @@ describe('record --in-container', () => {
   });
 
   it('(2) --no-new-privileges: a smaller set that starts in that mode, and not with noNewPrivileges false', async () => {
-    const f = recordIn('nnp-false-2', ['--runtime', 'runc']);
-    const t = recordIn('nnp-true', ['--runtime', 'runc', '--no-new-privileges', '--verify']);
+    const f = await recordIn('nnp-false-2', ['--runtime', 'runc']);
+    const t = await recordIn('nnp-true', ['--runtime', 'runc', '--no-new-privileges', '--verify']);
     expect(t.err).toMatch(/verify: pass in runc .*noNewPrivileges true/);
     for (const n of ['capget', 'capset', 'setuid', 'setgid', 'setgroups', 'prctl', 'faccessat2', 'fcntl']) expect(t.names).not.toContain(n);
     expect([...t.names].filter((n) => !f.names.has(n))).toEqual([]);
@@ -107,8 +107,8 @@ describe('record --in-container', () => {
     expect(v.reason).toMatch(/runc failed under the profile|exit status/);
   });
 
-  it('(4) crun: its install is seccomp(SECCOMP_SET_MODE_FILTER, …) and the recorded profile starts under crun', () => {
-    const r = recordIn('crun', ['--runtime', 'crun', '--verify']);
+  it('(4) crun: its install is seccomp(SECCOMP_SET_MODE_FILTER, …) and the recorded profile starts under crun', async () => {
+    const r = await recordIn('crun', ['--runtime', 'crun', '--verify']);
     expect(r.out).toBe('/tmp\nbin\n');
     expect(r.err).toMatch(/recorded in the container: crun \S+ .*cut at seccomp\(SECCOMP_SET_MODE_FILTER/);
     expect(r.err).toMatch(/verify: pass in crun .*noNewPrivileges false/);
@@ -116,9 +116,9 @@ describe('record --in-container', () => {
     for (const n of ['mount', 'pivot_root', 'sethostname', 'seccomp', 'clone3']) expect(r.names).not.toContain(n);
   });
 
-  it('keeps the program\'s stdin, stdout and exit status', () => {
+  it('keeps the program\'s stdin, stdout and exit status', async () => {
     const out = join(dir, 'exit.json');
-    const r = syscribe(['record', '--in-container', '--baseline', 'none', '-o', out, '--', 'sh', '-c', 'read a; echo "got $a"; exit 3'], 'hello\n');
+    const r = await syscribe(['record', '--in-container', '--baseline', 'none', '-o', out, '--', 'sh', '-c', 'read a; echo "got $a"; exit 3'], 'hello\n');
     expect(r.code, r.err).toBe(3);
     expect(r.out).toBe('got hello\n');
     // the default --runtime any: recorded in runc, and the measured sets of runc and crun added for other runtimes/releases
@@ -130,30 +130,28 @@ describe('record --in-container', () => {
 
   it('SIGTERM to syscribe stops the container as docker stop does (the signal to its pid 1) and still writes the profile', async () => {
     const out = join(dir, 'term.json');
-    const child = spawn(process.execPath, [bin, 'record', '--in-container', '--runtime', 'runc', '--baseline', 'none', '-o', out, '--', 'sh', '-c', 'trap "echo stopping; exit 5" TERM; sleep 60 & echo started; wait'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawnCli(['record', '--in-container', '--runtime', 'runc', '--baseline', 'none', '-o', out, '--', 'sh', '-c', 'trap "echo stopping; exit 5" TERM; sleep 60 & echo started; wait'], { cwd: dir });
     let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
     const started = Date.now();
-    await new Promise<void>((resolve) => child.stdout.on('data', (d) => {
-      stdout += d;
+    await new Promise<void>((resolve) => child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
       if (stdout.includes('started')) resolve();
     }));
     child.kill('SIGTERM');
-    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
-    expect(code, stderr).toBe(5);
-    expect(stdout).toBe('started\nstopping\n');
+    const r = await child;
+    expect(r.exitCode, r.stderr).toBe(5);
+    expect(r.stdout).toBe('started\nstopping\n');
     expect(Date.now() - started).toBeLessThan(30_000);
     expect(names(out)).toContain('clone'); // the background sleep
     expect(names(out)).toContain('rt_sigreturn'); // sh's TERM trap ran
   });
 
-  it('says why it cannot record: a program the container does not have, --pid, bpftrace', () => {
+  it('says why it cannot record: a program the container does not have, --pid, bpftrace', async () => {
     const prog = join(other, 'prog');
     writeFileSync(prog, '#!/bin/sh\nexit 0\n');
     chmodSync(prog, 0o755);
     const out = join(dir, 'missing.json');
-    const m = syscribe(['record', '--in-container', '-o', out, '--', prog]);
+    const m = await syscribe(['record', '--in-container', '-o', out, '--', prog]);
     expect(m.code).toBe(2);
     expect(m.err).toMatch(/^syscribe: runc (could not run|failed to start) .*prog/m);
     expect(m.err.trim().split('\n').filter((l) => l.startsWith('syscribe:'))).toHaveLength(1);
@@ -161,14 +159,14 @@ describe('record --in-container', () => {
     const esc = join(other, 'pr\x1b[2Jog');
     writeFileSync(esc, '#!/bin/sh\nexit 0\n');
     chmodSync(esc, 0o755);
-    const e = syscribe(['record', '--in-container', '-o', out, '--', esc]);
+    const e = await syscribe(['record', '--in-container', '-o', out, '--', esc]);
     expect(e.code).toBe(2);
     // (runc's own message before it is the container's stderr, passed through as it is)
     const line = e.err.split('\n').find((l) => l.startsWith('syscribe:'))!;
     expect(line).not.toContain('\x1b');
     expect(line).toContain('pr\\x1b[2Jog');
-    expect(syscribe(['record', '--in-container', '--pid', '1', '-o', out]).code).toBe(2);
-    expect(syscribe(['record', '--in-container', '--backend', 'bpftrace', '-o', out, '--', 'true']).code).toBe(2);
+    expect((await runCli(['record', '--in-container', '--pid', '1', '-o', out])).code).toBe(2);
+    expect((await runCli(['record', '--in-container', '--backend', 'bpftrace', '-o', out, '--', 'true'])).code).toBe(2);
     expect(() => readFileSync(out)).toThrow();
   });
 });

@@ -3,17 +3,16 @@
  * `kill PID` does): the signal reaches the traced program and everything it started, syscribe
  * writes the profile of what it saw (marked partial), exits 128+signal at once, and leaves no
  * process behind (issue 12 item 10: it used to exit 137 after 5 s with the program still running).
+ * Spawned (spawnCli): signals to syscribe's own process are what is tested.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { spawnCli } from '../helpers/cli.js';
 import { requireTool } from '../helpers/tools.js';
 import { descendants } from '../../src/record/strace-backend.js';
 
-const root = resolve(__dirname, '../..');
-const bin = join(root, 'bin', 'syscribe.js');
 let dir = '';
 beforeAll(() => {
   requireTool('strace');
@@ -25,11 +24,8 @@ const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^State:\s+Z/m.tes
 
 async function recordThenSignal(sig: NodeJS.Signals, script: string, out: string) {
   // detached: its own process group, so the signal reaches syscribe alone.
-  const p = spawn(process.execPath, [bin, 'record', '--baseline', 'none', '--runtime', 'none', '-o', out, '--', 'sh', '-c', script], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stderr = '';
-  p.stderr.on('data', (d) => (stderr += String(d)));
-  p.stdout.resume();
-  const ended = new Promise<number | null>((res) => p.on('exit', (code) => res(code)));
+  const p = spawnCli(['record', '--baseline', 'none', '--runtime', 'none', '-o', out, '--', 'sh', '-c', script], { detached: true });
+  const ended = p.then((r) => r);
   // Wait until the program's sleep runs under strace (syscribe → strace → sh → sleep).
   let tree: number[] = [];
   for (let i = 0; i < 200; i++) {
@@ -40,8 +36,8 @@ async function recordThenSignal(sig: NodeJS.Signals, script: string, out: string
   expect(tree.length).toBeGreaterThanOrEqual(3);
   const t0 = Date.now();
   process.kill(p.pid!, sig);
-  const code = await ended;
-  return { code, seconds: (Date.now() - t0) / 1000, stderr, tree };
+  const r = await ended;
+  return { code: r.exitCode ?? null, seconds: (Date.now() - t0) / 1000, stderr: r.stderr, tree };
 }
 
 describe('record stopped by a signal to syscribe alone', () => {

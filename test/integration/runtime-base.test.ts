@@ -4,12 +4,12 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 import { measureRuntimeBase, runtimeBaseData, runtimeBaseKey, runtimeBaseSyscalls, runtimeMeasuredSyscalls, toRuntimeBase } from '../../src/runtime/runtime-base.js';
 import { UserError } from '../../src/errors.js';
 
 const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'syscribe.js');
 let dir: string;
 
 beforeAll(() => {
@@ -88,6 +88,7 @@ describe('runtime-base data', () => {
     for (const nnp of [false, true]) expect(runtimeMeasuredSyscalls('runc', nnp)).toEqual(expect.arrayContaining(['execve', 'futex', 'rt_sigreturn', 'getdents64', 'write', 'openat']));
   });
 
+  // The data file is found from the built package as well (dist/ is built by test/helpers/build.ts).
   it('works from dist too', () => {
     const r = spawnSync(process.execPath, ['--input-type=module', '-e', "import('./dist/runtime/runtime-base.js').then(m => console.log(m.runtimeBaseSyscalls('crun', true).join(',')))"], { cwd: root, encoding: 'utf8' });
     expect(r.status, r.stderr).toBe(0);
@@ -109,26 +110,26 @@ describe('runtime-base data', () => {
 });
 
 describe('syscribe runtime-base (CLI)', () => {
-  it('prints the set, one per line, and --save -o updates only that runtime and mode, atomically', () => {
+  it('prints the set, one per line, and --save -o updates only that runtime and mode, atomically', async () => {
     const out = join(dir, 'rb.json');
     writeFileSync(out, JSON.stringify({ other: { version: 'x', measured: '2000-01-01', arch: 'x86_64', runs: 1, method: 'm', syscalls: ['read'] } }));
-    const r = spawnSync(process.execPath, [bin, 'runtime-base', '--runtime', 'crun', '--no-new-privileges', '--runs', '4', '--save', '-o', out], { encoding: 'utf8' });
-    expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.split('\n').filter(Boolean)).toEqual(expect.arrayContaining(['close', 'execve']));
-    expect(r.stderr).toMatch(/^proven: /m);
+    const r = await runCli(['runtime-base', '--runtime', 'crun', '--no-new-privileges', '--runs', '4', '--save', '-o', out]);
+    expect(r.code, r.err).toBe(0);
+    expect(r.out.split('\n').filter(Boolean)).toEqual(expect.arrayContaining(['close', 'execve']));
+    expect(r.err).toMatch(/^proven: /m);
     const saved = JSON.parse(readFileSync(out, 'utf8'));
     expect(Object.keys(saved)).toEqual(['crun+nnp', 'other']);
     expect(saved.other.syscalls).toEqual(['read']);
     expect(saved['crun+nnp'].runs).toBe(4);
     expect(saved['crun+nnp'].noNewPrivileges).toBe(true);
-    expect(r.stderr).toMatch(/noNewPrivileges true: /);
+    expect(r.err).toMatch(/noNewPrivileges true: /);
     expect(statSync(out).mode & 0o777).toBe(0o644);
     expect(readdirSync(dir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
 
-  it('--runs 0 is a usage error', () => {
-    const r = spawnSync(process.execPath, [bin, 'runtime-base', '--runs', '0'], { encoding: 'utf8' });
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--runs 0/);
+  it('--runs 0 is a usage error', async () => {
+    const r = await runCli(['runtime-base', '--runs', '0']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--runs 0/);
   });
 });

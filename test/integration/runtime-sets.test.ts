@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 import { type BundleSpec, containerId, makeBundle, ociConfig, runBundle } from '../../src/runtime/bundle.js';
 import { markLog, namesOf, pidWindow, recordsSince } from '../../src/runtime/denials.js';
@@ -15,8 +16,6 @@ import { syscallNumber } from '../../src/resolve.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
 import type { Observation } from '../../src/types.js';
 
-const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'syscribe.js');
 const ARCHES = hostArch().family.map((a) => archById(a).scmp);
 let dir: string;
 
@@ -31,10 +30,7 @@ afterAll(() => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-function syscribe(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const syscribe = (...args: string[]) => runCli(args, [], { cwd: dir });
 
 /** Run spec once (optionally under a profile); the container's result. */
 async function run(runtime: RuntimeName, spec: BundleSpec) {
@@ -199,7 +195,7 @@ describe('profiles from the generator start where users run them', () => {
 
   it('default (--runtime any, noNewPrivileges false): starts under runc and crun, with noNewPrivileges false and true', async () => {
     const p = join(dir, 'default.json');
-    const g = syscribe('strace', log, '--baseline', 'none', '-o', p);
+    const g = await syscribe('strace', log, '--baseline', 'none', '-o', p);
     expect(g.code, g.err).toBe(0);
     expect(g.err).toMatch(/runtime: runc and crun with noNewPrivileges false/);
     for (const rt of ['runc', 'crun'] as const) {
@@ -214,7 +210,7 @@ describe('profiles from the generator start where users run them', () => {
 
   it('--no-new-privileges: starts with noNewPrivileges true; runc does not start it with noNewPrivileges false', async () => {
     const p = join(dir, 'nnp.json');
-    const g = syscribe('strace', log, '--baseline', 'none', '--runtime', 'runc', '--no-new-privileges', '-o', p);
+    const g = await syscribe('strace', log, '--baseline', 'none', '--runtime', 'runc', '--no-new-privileges', '-o', p);
     expect(g.code, g.err).toBe(0);
     expect(g.err).toMatch(/runtime: runc with noNewPrivileges true/);
     const allowed = (JSON.parse(readFileSync(p, 'utf8')) as SeccompProfile).syscalls!.flatMap((r) => r.names);
@@ -231,7 +227,7 @@ describe('profiles from the generator start where users run them', () => {
 
   it('record --baseline none --runtime none style profile + the nnp=false set (generator) runs in an nnp=false bundle', async () => {
     const exact = join(dir, 'exact.json');
-    expect(syscribe('strace', log, '--baseline', 'none', '--runtime', 'none', '-o', exact).code).toBe(0);
+    expect((await syscribe('strace', log, '--baseline', 'none', '--runtime', 'none', '-o', exact)).code).toBe(0);
     const names = (JSON.parse(readFileSync(exact, 'utf8')) as SeccompProfile).syscalls!.flatMap((r) => r.names);
     for (const rt of ['runc', 'crun'] as const) {
       const r = await run(rt, { args: cmd, cwd: '/', seccomp: allowOnly([...names, ...runtimeBaseSyscalls(rt, false)]) });
@@ -242,8 +238,8 @@ describe('profiles from the generator start where users run them', () => {
 });
 
 describe('record --verify proves the profile in the mode it was made for', () => {
-  it('record --no-new-privileges --verify runs the check with noNewPrivileges true (it failed with false: capset, setuid… denied)', () => {
-    const r = syscribe('record', '--baseline', 'none', '--runtime', 'runc', '--no-new-privileges', '--verify', '-o', join(dir, 'rec-nnp.json'), '--', 'sh', '-c', 'ls / | sort | head -1');
+  it('record --no-new-privileges --verify runs the check with noNewPrivileges true (it failed with false: capset, setuid… denied)', async () => {
+    const r = await syscribe('record', '--baseline', 'none', '--runtime', 'runc', '--no-new-privileges', '--verify', '-o', join(dir, 'rec-nnp.json'), '--', 'sh', '-c', 'ls / | sort | head -1');
     expect(r.code, r.err).toBe(0);
     expect(r.err).toMatch(/^verify: pass/m);
   }, 120_000);
@@ -287,22 +283,22 @@ describe('the bundle mirrors a real container', () => {
 });
 
 describe('audit-profile out of the box', () => {
-  it('default output has no flags and starts under Debian\'s runc 1.1.5; --log-denials adds the flag and runc\'s refusal is said in plain words', () => {
+  it('default output has no flags and starts under Debian\'s runc 1.1.5; --log-denials adds the flag and runc\'s refusal is said in plain words', async () => {
     const a = join(dir, 'audit.json');
-    expect(syscribe('audit-profile', '-o', a).code).toBe(0);
+    expect((await syscribe('audit-profile', '-o', a)).code).toBe(0);
     const p = JSON.parse(readFileSync(a, 'utf8')) as SeccompProfile;
     expect(p.defaultAction).toBe('SCMP_ACT_LOG');
     expect(p.flags).toBeUndefined();
-    const ok = syscribe('verify', '--profile', a, '--', 'sh', '-c', 'ls / | sort | head -1');
+    const ok = await syscribe('verify', '--profile', a, '--', 'sh', '-c', 'ls / | sort | head -1');
     expect(ok.code, ok.out + ok.err).toBe(0);
     expect(ok.out).toMatch(/^pass:/);
 
     const f = join(dir, 'audit-flags.json');
-    expect(syscribe('audit-profile', '--log-denials', '-o', f).code).toBe(0);
+    expect((await syscribe('audit-profile', '--log-denials', '-o', f)).code).toBe(0);
     expect((JSON.parse(readFileSync(f, 'utf8')) as SeccompProfile).flags).toEqual(['SECCOMP_FILTER_FLAG_LOG']);
     const v = execFileSync('runc', ['--version'], { encoding: 'utf8' });
     if (/^runc version 1\.1\./m.test(v)) {
-      const bad = syscribe('verify', '--profile', f, '--', 'true');
+      const bad = await syscribe('verify', '--profile', f, '--', 'true');
       expect(bad.code).toBe(1);
       expect(bad.out).toMatch(/refuses seccomp profiles with a "flags" field/);
       expect(bad.out).toMatch(/without --log-denials/);

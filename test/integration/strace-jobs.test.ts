@@ -3,16 +3,17 @@
  * bench's all-styles mix of real recordings): worker threads parse byte
  * ranges, and the profile and the --json summary are byte for byte those of
  * `--jobs 1`. --debug says how the ranges went; stdin stays one pass.
+ * Spawned (spawnCli): the worker threads load the built worker module of the real binary, and
+ * stdin is a pipe; the usage error runs in-process (runCli).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error -- a plain .mjs script of the bench, no types
 import { generate } from '../../bench/gen-mix.mjs';
+import { runCli, spawnCli } from '../helpers/cli.js';
 
-const BIN = join(import.meta.dirname, '../../bin/syscribe.js');
 const tmp = mkdtempSync(join(tmpdir(), `syscribe-jobs-${process.pid}-`));
 const log = join(tmp, 'mix.log');
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
@@ -20,16 +21,16 @@ beforeAll(async () => {
   await generate('strace', { bytes: 40e6, out: log });
 }, 120_000);
 
-function run(args: string[], input?: Buffer) {
-  const r = spawnSync(process.execPath, [BIN, 'strace', ...args, '--baseline', 'none', '--runtime', 'none'], { encoding: 'utf8', maxBuffer: 1 << 26, ...(input ? { input } : {}) });
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+async function run(args: string[], input?: Buffer) {
+  const r = await spawnCli(['strace', ...args, '--baseline', 'none', '--runtime', 'none'], input ? { stdin: input } : {});
+  return { status: r.exitCode, stdout: r.stdout, stderr: r.stderr };
 }
 
 describe('syscribe strace --jobs', () => {
-  it('--jobs 2 writes the profile and the --json summary of --jobs 1, byte for byte', () => {
+  it('--jobs 2 writes the profile and the --json summary of --jobs 1, byte for byte', async () => {
     expect(statSync(log).size).toBeGreaterThan(32 << 20);
-    const one = run([log, '--jobs', '1', '--json', '-o', join(tmp, 'one.json')]);
-    const two = run([log, '--jobs', '2', '--json', '--debug', '-o', join(tmp, 'two.json')]);
+    const one = await run([log, '--jobs', '1', '--json', '-o', join(tmp, 'one.json')]);
+    const two = await run([log, '--jobs', '2', '--json', '--debug', '-o', join(tmp, 'two.json')]);
     expect(one.status).toBe(0);
     expect(two.status).toBe(0);
     expect(readFileSync(join(tmp, 'two.json'), 'utf8')).toBe(readFileSync(join(tmp, 'one.json'), 'utf8'));
@@ -40,16 +41,16 @@ describe('syscribe strace --jobs', () => {
     expect(one.stderr).not.toMatch(/ranges/);
   });
 
-  it('stdin is one pass whatever --jobs says', () => {
-    const r = run(['-', '--jobs', '2', '--debug', '--json', '-o', join(tmp, 'stdin.json')], readFileSync(log));
+  it('stdin is one pass whatever --jobs says', async () => {
+    const r = await run(['-', '--jobs', '2', '--debug', '--json', '-o', join(tmp, 'stdin.json')], readFileSync(log));
     expect(r.status).toBe(0);
     expect(r.stderr).not.toMatch(/ranges/);
     expect(readFileSync(join(tmp, 'stdin.json'), 'utf8')).toBe(readFileSync(join(tmp, 'one.json'), 'utf8'));
   });
 
-  it('--jobs takes a number or auto', () => {
-    const r = run([log, '--jobs', 'many']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/--jobs many/);
+  it('--jobs takes a number or auto', async () => {
+    const r = await runCli(['strace', log, '--jobs', 'many', '--baseline', 'none', '--runtime', 'none']);
+    expect(r.code).toBe(2);
+    expect(r.err).toMatch(/--jobs many/);
   });
 });

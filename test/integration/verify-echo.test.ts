@@ -5,13 +5,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 import { runtimeBaseSyscalls } from '../../src/runtime/runtime-base.js';
 import { logTwin, mayDeny, verifyProfile } from '../../src/runtime/verify.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
 
 const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'syscribe.js');
 let dir: string;
 
 /** The syscalls CMD makes on this host, from strace -f (names as strace prints them; x86_64 names are libseccomp's). */
@@ -33,10 +33,7 @@ function profile(runtime: 'runc' | 'crun', cmdNeeds: string[], minus: string[] =
   return { defaultAction: 'SCMP_ACT_ERRNO', architectures: ['SCMP_ARCH_X86_64'], syscalls: [{ names, action: 'SCMP_ACT_ALLOW' }] };
 }
 
-function cli(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8' });
-  return { code: r.status, out: r.stdout, err: r.stderr };
-}
+const cli = (args: string[]) => runCli(args, [], { cwd: dir });
 
 function file(name: string, p: unknown): string {
   const f = join(dir, name);
@@ -71,28 +68,28 @@ describe.each([['runc' as const], ['crun' as const]])('verify /bin/echo hi in %s
     expect(r.version).toMatch(new RegExp(`^${runtime} \\d`));
   });
 
-  it('without write: exit 1 and names write (CLI)', () => {
+  it('without write: exit 1 and names write (CLI)', async () => {
     // The runtime itself writes after installing the filter (runc to its exec fifo; crun, with noNewPrivileges
     // false, to its sync pipe: write is in both bases), so the container may fail before echo runs. Either way:
     // a finding, named.
     const p = file(`${runtime}-no-write.json`, profile(runtime, ECHO, ['write']));
-    const r = cli(['verify', '--runtime', runtime, '--profile', p, '--', '/bin/echo', 'hi']);
+    const r = await cli(['verify', '--runtime', runtime, '--profile', p, '--', '/bin/echo', 'hi']);
     expect(r.code, r.out + r.err).toBe(1);
     expect(r.out).toMatch(new RegExp(`^FAIL: (exit status 1 under the profile, 0 without it|${runtime} failed under the profile: )`));
     expect(r.out).toMatch(/^denied syscalls: write$/m);
   });
 
-  it('without mprotect (only the program needs it): exit 127 and names mprotect (CLI)', () => {
+  it('without mprotect (only the program needs it): exit 127 and names mprotect (CLI)', async () => {
     const p = file(`${runtime}-no-mprotect.json`, profile(runtime, ECHO, ['mprotect']));
-    const r = cli(['verify', '--runtime', runtime, '--profile', p, '--', '/bin/echo', 'hi']);
+    const r = await cli(['verify', '--runtime', runtime, '--profile', p, '--', '/bin/echo', 'hi']);
     expect(r.code, r.out + r.err).toBe(1);
     expect(r.out).toMatch(/^FAIL: exit status 127 under the profile, 0 without it/);
     expect(r.out).toMatch(/^denied syscalls: mprotect$/m);
   });
 
-  it('passes via the CLI, exit 0', () => {
+  it('passes via the CLI, exit 0', async () => {
     const p = file(`${runtime}-ok.json`, profile(runtime, ECHO));
-    const r = cli(['verify', '--runtime', runtime, '--profile', p, '--', '/bin/echo', 'hi']);
+    const r = await cli(['verify', '--runtime', runtime, '--profile', p, '--', '/bin/echo', 'hi']);
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/^pass: \/bin\/echo hi exits 0 with and without/);
   });
@@ -125,22 +122,22 @@ describe('verify under runc: the runtime base is needed', () => {
 });
 
 describe('verify: cannot run (exit 2)', () => {
-  it('a missing profile file', () => {
-    const r = cli(['verify', '--profile', join(dir, 'missing.json'), '--', 'true']);
+  it('a missing profile file', async () => {
+    const r = await cli(['verify', '--profile', join(dir, 'missing.json'), '--', 'true']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/no such file/i);
   });
 
-  it('an invalid profile', () => {
+  it('an invalid profile', async () => {
     const p = file('invalid.json', { syscalls: [] });
-    const r = cli(['verify', '--profile', p, '--', 'true']);
+    const r = await cli(['verify', '--profile', p, '--', 'true']);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/defaultAction/);
   });
 
-  it('no command', () => {
+  it('no command', async () => {
     const p = file('ok-any.json', { defaultAction: 'SCMP_ACT_ALLOW' });
-    const r = cli(['verify', '--profile', p]);
+    const r = await cli(['verify', '--profile', p]);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(/name the command after --/);
   });

@@ -2,25 +2,26 @@
 // `syscribe record --baseline none` while probed, then started in runc with and without the profile,
 // waited for (--ready-port / --ready-cmd), probed from the host (curl, redis-cli) and stopped with SIGTERM.
 // Needs root, runc, strace, auditd, nginx (nginx-light), redis-server, redis-cli (redis-tools), curl, python3.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+// verify runs in-process (runCli). Spawned (spawnCli): `record` of a server, which runs while the test
+// probes it with blocking calls and ends when the server is stopped; and verify stopped by SIGTERM.
+import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CliChild, runCli, spawnCli } from '../helpers/cli.js';
 import { isRoot, requireTool } from '../helpers/tools.js';
 import { without } from '../helpers/profiles.js';
 
-const root = join(__dirname, '..', '..');
-const bin = join(root, 'bin', 'syscribe.js');
 let dir: string;
-const started: ChildProcess[] = [];
+const started: CliChild[] = [];
 /** Pid files of servers started under `record`: killed in afterAll if a test stopped half-way. */
 const pidFiles: string[] = [];
 
-function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: 180_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr, pid: r.pid };
+/** In-process: the containers verify makes carry this process's pid. */
+async function cli(...args: string[]) {
+  return { ...(await runCli(args, [], { cwd: dir })), pid: process.pid };
 }
 
 async function freePort(): Promise<number> {
@@ -49,12 +50,12 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 async function recordServer(name: string, cmd: string[], port: number, pidFile: string, probes: string[][]): Promise<string> {
   const out = join(dir, `${name}.json`);
-  const rec = spawn(process.execPath, [bin, 'record', '--baseline', 'none', '-o', out, '--', ...cmd], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const rec = spawnCli(['record', '--baseline', 'none', '-o', out, '--', ...cmd], { cwd: dir, stdout: 'ignore' });
   started.push(rec);
   pidFiles.push(pidFile);
   let err = '';
-  rec.stderr!.on('data', (d) => (err += d));
-  const exited = new Promise<number | null>((r) => rec.on('exit', (c) => r(c)));
+  rec.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const exited = rec.then((r) => r.exitCode);
   for (let i = 0; i < 100 && !(await portOpen(port)); i++) await sleep(100);
   expect(await portOpen(port), `${name} did not listen on ${port} under strace: ${err}`).toBe(true);
   for (const p of probes) {
@@ -128,15 +129,15 @@ http {
     profile = await recordServer('nginx', cmd, port, join(d, 'nginx.pid'), [['curl', '-fsS', `http://127.0.0.1:${port}/`]]);
   }, 120_000);
 
-  it('(a) the recorded --baseline none profile passes: ready, probe succeeds, no denial logged', () => {
-    const r = cli('verify', '--profile', profile, '--ready-port', String(port), '--probe', probe, '--compare-output', '--', ...cmd);
+  it('(a) the recorded --baseline none profile passes: ready, probe succeeds, no denial logged', async () => {
+    const r = await cli('verify', '--profile', profile, '--ready-port', String(port), '--probe', probe, '--compare-output', '--', ...cmd);
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(new RegExp(`^pass: nginx .*: 127\\.0\\.0\\.1:${port} accepted connections and 1 probe\\(s\\) succeeded with and without .*nginx\\.json \\(same stdout\\); no denial logged`));
     noContainersLeft(r.pid);
   }, 120_000);
 
-  it('--json: pass, the probe\'s result per run, the server stopped by SIGTERM with status 0', () => {
-    const r = cli('verify', '--json', '--profile', profile, '--ready-port', String(port), '--probe', probe, '--', ...cmd);
+  it('--json: pass, the probe\'s result per run, the server stopped by SIGTERM with status 0', async () => {
+    const r = await cli('verify', '--json', '--profile', profile, '--ready-port', String(port), '--probe', probe, '--', ...cmd);
     expect(r.code, r.out + r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j).toMatchObject({
@@ -147,16 +148,16 @@ http {
     });
   }, 120_000);
 
-  it('(b) without accept4 the probe fails under the profile: FAIL naming accept4', () => {
-    const r = cli('verify', '--profile', without(profile, 'accept4'), '--ready-port', String(port), '--probe', probe, '--', ...cmd);
+  it('(b) without accept4 the probe fails under the profile: FAIL naming accept4', async () => {
+    const r = await cli('verify', '--profile', without(profile, 'accept4'), '--ready-port', String(port), '--probe', probe, '--', ...cmd);
     expect(r.code, r.out + r.err).toBe(1);
     expect(r.out).toMatch(/^FAIL: probe `curl -fsS -m 5 http:\/\/127\.0\.0\.1:\d+\/` fails under the profile \(succeeds without it\): exit status 28/);
     expect(r.out).toMatch(/^denied syscalls: (.* )?accept4( |$)/m);
     noContainersLeft(r.pid);
   }, 120_000);
 
-  it('without bind nginx never listens: not ready under the profile is a FAIL naming bind', () => {
-    const r = cli('verify', '--json', '--ready-timeout', '5', '--profile', without(profile, 'bind'), '--ready-port', String(port), '--probe', probe, '--', ...cmd);
+  it('without bind nginx never listens: not ready under the profile is a FAIL naming bind', async () => {
+    const r = await cli('verify', '--json', '--ready-timeout', '5', '--profile', without(profile, 'bind'), '--ready-port', String(port), '--probe', probe, '--', ...cmd);
     expect(r.code, r.out + r.err).toBe(1);
     const j = JSON.parse(r.out);
     expect(j.verdict).toBe('fail');
@@ -180,27 +181,27 @@ describe('redis (redis-server), probed with redis-cli', () => {
     profile = await recordServer('redis', cmd(), port, join(d, `redis-${port}.pid`), [['redis-cli', '-p', String(port), 'ping'], ['redis-cli', '-p', String(port), 'set', 'k', 'v'], ['redis-cli', '-p', String(port), 'get', 'k']]);
   }, 120_000);
 
-  it('(a) the recorded profile passes with --ready-port and two probes, same replies', () => {
-    const r = cli('verify', '--profile', profile, '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--probe', `redis-cli -p ${port} set k v`, '--compare-output', '--', ...cmd());
+  it('(a) the recorded profile passes with --ready-port and two probes, same replies', async () => {
+    const r = await cli('verify', '--profile', profile, '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--probe', `redis-cli -p ${port} set k v`, '--compare-output', '--', ...cmd());
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/^pass: redis-server .* 2 probe\(s\) succeeded .*no denial logged/);
   }, 120_000);
 
-  it('(a) --ready-cmd: ready when `redis-cli ping` succeeds', () => {
-    const r = cli('verify', '--profile', profile, '--ready-cmd', `redis-cli -p ${port} ping`, '--probe', `redis-cli -p ${port} ping`, '--', ...cmd());
+  it('(a) --ready-cmd: ready when `redis-cli ping` succeeds', async () => {
+    const r = await cli('verify', '--profile', profile, '--ready-cmd', `redis-cli -p ${port} ping`, '--probe', `redis-cli -p ${port} ping`, '--', ...cmd());
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/^pass: redis-server .*: the ready command succeeded and 1 probe\(s\) succeeded/);
   }, 120_000);
 
-  it('(a) under crun too (the profile has crun\'s own calls: close, execve)', () => {
+  it('(a) under crun too (the profile has crun\'s own calls: close, execve)', async () => {
     requireTool('crun');
-    const r = cli('verify', '--runtime', 'crun', '--json', '--profile', profile, '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--', ...cmd());
+    const r = await cli('verify', '--runtime', 'crun', '--json', '--profile', profile, '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--', ...cmd());
     expect(r.code, r.out + r.err).toBe(0);
     expect(JSON.parse(r.out)).toMatchObject({ verdict: 'pass', runtime: 'crun', unconfined: { endedBy: 'SIGTERM' }, confined: { endedBy: 'SIGTERM' } });
   }, 120_000);
 
-  it('(b) without epoll_wait redis cannot serve: FAIL naming epoll_wait', () => {
-    const r = cli('verify', '--ready-timeout', '5', '--timeout', '5', '--profile', without(profile, 'epoll_wait'), '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--', ...cmd());
+  it('(b) without epoll_wait redis cannot serve: FAIL naming epoll_wait', async () => {
+    const r = await cli('verify', '--ready-timeout', '5', '--timeout', '5', '--profile', without(profile, 'epoll_wait'), '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--', ...cmd());
     expect(r.code, r.out + r.err).toBe(1);
     expect(r.out).toMatch(/^FAIL: /);
     expect(r.out).toMatch(/^denied syscalls: (.* )?epoll_wait( |$)/m);
@@ -213,9 +214,9 @@ describe('redis (redis-server), probed with redis-cli', () => {
     const p2 = await freePort();
     const wrapped = (p: number) => ['sh', '-c', 'uname -n >/dev/null 2>&1; exec "$@"', 'sh', ...cmd(p)];
     const rec = await recordServer('redis-uname', wrapped(p2), p2, join(dir, 'redis', `redis-${p2}.pid`), [['redis-cli', '-p', String(p2), 'ping']]);
-    const ok = cli('verify', '--profile', rec, '--ready-port', String(p2), '--probe', `redis-cli -p ${p2} ping`, '--', ...wrapped(p2));
+    const ok = await cli('verify', '--profile', rec, '--ready-port', String(p2), '--probe', `redis-cli -p ${p2} ping`, '--', ...wrapped(p2));
     expect(ok.code, ok.out + ok.err).toBe(0);
-    const r = cli('verify', '--json', '--profile', without(rec, 'uname'), '--ready-port', String(p2), '--probe', `redis-cli -p ${p2} ping`, '--', ...wrapped(p2));
+    const r = await cli('verify', '--json', '--profile', without(rec, 'uname'), '--ready-port', String(p2), '--probe', `redis-cli -p ${p2} ping`, '--', ...wrapped(p2));
     expect(r.code, r.out + r.err).toBe(1);
     const j = JSON.parse(r.out);
     expect(j.verdict).toBe('fail');
@@ -226,14 +227,14 @@ describe('redis (redis-server), probed with redis-cli', () => {
 
   it('(c) a server that never gets ready (listens elsewhere): cannot verify, exit 2', async () => {
     const other = await freePort();
-    const r = cli('verify', '--ready-timeout', '2', '--profile', profile, '--ready-port', String(other), '--probe', `redis-cli -p ${other} ping`, '--', ...cmd());
+    const r = await cli('verify', '--ready-timeout', '2', '--profile', profile, '--ready-port', String(other), '--probe', `redis-cli -p ${other} ping`, '--', ...cmd());
     expect(r.code, r.out + r.err).toBe(2);
     expect(r.out).toMatch(new RegExp(`^cannot verify: the server is not ready without the profile: not ready within 2s: nothing accepted connections on 127\\.0\\.0\\.1:${other}`));
     noContainersLeft(r.pid);
   }, 120_000);
 
   it('(c) a server that exits at once: cannot verify, with its stderr', async () => {
-    const r = cli('verify', '--json', '--profile', profile, '--ready-port', String(await freePort()), '--', 'redis-server', '--port', 'notaport');
+    const r = await cli('verify', '--json', '--profile', profile, '--ready-port', String(await freePort()), '--', 'redis-server', '--port', 'notaport');
     expect(r.code, r.out + r.err).toBe(2);
     const j = JSON.parse(r.out);
     expect(j.verdict).toBe('cannot-verify');
@@ -244,13 +245,13 @@ describe('redis (redis-server), probed with redis-cli', () => {
   }, 120_000);
 
   it('(c) a server that does not exist: cannot verify, in the runtime\'s words', async () => {
-    const r = cli('verify', '--profile', profile, '--ready-port', String(await freePort()), '--', '/nonexistent/server');
+    const r = await cli('verify', '--profile', profile, '--ready-port', String(await freePort()), '--', '/nonexistent/server');
     expect(r.code, r.out + r.err).toBe(2);
     expect(r.out).toMatch(/^cannot verify: runc could not run \/nonexistent\/server even without a profile: .*no such file or directory/);
   }, 60_000);
 
-  it('a probe that fails without the profile too: cannot verify', () => {
-    const r = cli('verify', '--profile', profile, '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--probe', 'false', '--', ...cmd());
+  it('a probe that fails without the profile too: cannot verify', async () => {
+    const r = await cli('verify', '--profile', profile, '--ready-port', String(port), '--probe', `redis-cli -p ${port} ping`, '--probe', 'false', '--', ...cmd());
     expect(r.code, r.out + r.err).toBe(2);
     expect(r.out).toMatch(/^cannot verify: probe `false` fails without the profile too: exit status 1/);
   }, 120_000);
@@ -260,12 +261,9 @@ describe('redis (redis-server), probed with redis-cli', () => {
     await new Promise((r) => busy.once('listening', r));
     const p = (busy.address() as { port: number }).port;
     try {
-      const r = spawn(process.execPath, [bin, 'verify', '--profile', profile, '--ready-port', String(p), '--', ...cmd(p)], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-      let err = '';
-      r.stderr!.on('data', (d) => (err += d));
-      const code = await new Promise<number | null>((res) => r.on('exit', (c) => res(c)));
-      expect(code).toBe(2);
-      expect(err).toMatch(new RegExp(`127\\.0\\.0\\.1:${p} already accepts connections before the server starts`));
+      const r = await cli('verify', '--profile', profile, '--ready-port', String(p), '--', ...cmd(p));
+      expect(r.code).toBe(2);
+      expect(r.err).toMatch(new RegExp(`127\\.0\\.0\\.1:${p} already accepts connections before the server starts`));
     } finally {
       busy.close();
     }
@@ -278,7 +276,7 @@ describe('stopping: SIGTERM, then SIGKILL after the grace period', () => {
     const allow = join(dir, 'allow.json');
     writeFileSync(allow, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW' }));
     const t0 = Date.now();
-    const r = cli('verify', '--json', '--stop-timeout', '1', '--profile', allow, '--ready-port', String(port), '--probe', `curl -fsS -o /dev/null http://127.0.0.1:${port}/`, '--', 'python3', '-m', 'http.server', '--bind', '127.0.0.1', String(port));
+    const r = await cli('verify', '--json', '--stop-timeout', '1', '--profile', allow, '--ready-port', String(port), '--probe', `curl -fsS -o /dev/null http://127.0.0.1:${port}/`, '--', 'python3', '-m', 'http.server', '--bind', '127.0.0.1', String(port));
     expect(r.code, r.out + r.err).toBe(0);
     const j = JSON.parse(r.out);
     expect(j.unconfined).toMatchObject({ endedBy: 'SIGKILL', exitCode: 137 });
@@ -295,7 +293,7 @@ describe('shutting down is part of the job', () => {
     writeFileSync(noUname, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW', syscalls: [{ names: ['uname'], action: 'SCMP_ACT_ERRNO' }] }));
     // sh is pid 1; on SIGTERM its trap runs uname and exits 5 if that fails, 0 if not. Probes never see it.
     const server = ['sh', '-c', `trap 'uname -n >/dev/null || exit 5; exit 0' TERM; python3 -m http.server --bind 127.0.0.1 ${port} & wait`];
-    const r = cli('verify', '--json', '--profile', noUname, '--ready-port', String(port), '--probe', `curl -fsS -o /dev/null http://127.0.0.1:${port}/`, '--', ...server);
+    const r = await cli('verify', '--json', '--profile', noUname, '--ready-port', String(port), '--probe', `curl -fsS -o /dev/null http://127.0.0.1:${port}/`, '--', ...server);
     expect(r.code, r.out + r.err).toBe(1);
     const j = JSON.parse(r.out);
     expect(j.reason).toBe('exit status 5 after SIGTERM under the profile, 0 without it');
@@ -309,9 +307,9 @@ describe('interrupted', () => {
     const port = await freePort();
     const allow = join(dir, 'allow-int.json');
     writeFileSync(allow, JSON.stringify({ defaultAction: 'SCMP_ACT_ALLOW' }));
-    const v = spawn(process.execPath, [bin, 'verify', '--stop-timeout', '1', '--profile', allow, '--ready-port', String(port), '--probe', 'sleep 37.5', '--', 'python3', '-m', 'http.server', '--bind', '127.0.0.1', String(port)], { cwd: dir, stdio: 'ignore' });
+    const v = spawnCli(['verify', '--stop-timeout', '1', '--profile', allow, '--ready-port', String(port), '--probe', 'sleep 37.5', '--', 'python3', '-m', 'http.server', '--bind', '127.0.0.1', String(port)], { cwd: dir, stdout: 'ignore', stderr: 'ignore' });
     started.push(v);
-    const exited = new Promise<number | null>((r) => v.on('exit', (c) => r(c)));
+    const exited = v.then((r) => r.exitCode);
     const mine = () => spawnSync('runc', ['list', '-q'], { encoding: 'utf8' }).stdout.split('\n').filter((id) => id.startsWith(`syscribe-${v.pid}-`));
     for (let i = 0; i < 100 && !(await portOpen(port)); i++) await sleep(100);
     expect(mine()).toHaveLength(1);

@@ -3,14 +3,13 @@
 // itself rejects what the API server would (so these tests fail if a manifest is broken).
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { execa } from 'execa';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { parseAllDocuments } from 'yaml';
+import { spawnCli } from '../helpers/cli.js';
 import { k8sErrors } from '../helpers/k8s-schema.js';
 
 const DEPLOY = new URL('../../deploy/', import.meta.url).pathname;
-const BIN = new URL('../../bin/syscribe.js', import.meta.url).pathname;
 const docs = readdirSync(DEPLOY).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) =>
   parseAllDocuments(readFileSync(join(DEPLOY, f), 'utf8')).map((d, i) => ({ f: `${f}#${i}`, o: d.toJS() as { kind: string; spec?: any; metadata?: any } })));
 
@@ -52,7 +51,8 @@ describe('the DaemonSet runs a real syscribe command line', () => {
       writeFileSync(log, '');
       const argv = (c.args as string[]).map((w) => w === '/host/var/log/audit/audit.log' ? log : w === '/var/lib/syscribe/partials' ? join(out, 'partials') : w.startsWith('/host/run/') ? join(out, 'no-cri.sock') : w);
       expect(argv).toContain(log);
-      const p = execa('node', [BIN, ...argv], { reject: false });
+      // Spawned (spawnCli): the agent follows until SIGTERM, as in the pod.
+      const p = spawnCli(argv);
       for (let i = 0; i < 50 && !existsSync(join(out, 'partials')); i++) await new Promise((r) => setTimeout(r, 100));
       await new Promise((r) => setTimeout(r, 300));
       p.kill('SIGTERM');

@@ -5,7 +5,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { afterAll, describe, expect, test } from 'vitest';
 import { parse } from 'yaml';
 import { expandInputs, groupPartials, mergeGroups } from '../../src/algebra/merge-by.js';
@@ -15,10 +14,9 @@ import {
 } from '../../src/attribution/spo.js';
 import { profileToCrd, profileToJson } from '../../src/profile/serialize.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
+import { runCli } from '../helpers/cli.js';
 import { k8sErrors } from '../helpers/k8s-schema.js';
 
-const ROOT = new URL('../../', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin/syscribe.js');
 const dir = mkdtempSync(join(tmpdir(), 'syscribe-spo-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -114,17 +112,18 @@ describe('grouping as SPO listPartialProfiles / mergedProfileName', () => {
 describe('syscribe merge --by workload (CLI)', () => {
   test('writes one profile per workload into -o; usage errors exit 2', async () => {
     const out = join(dir, 'merged');
-    const r = await execa('node', [BIN, 'merge', '--by', 'workload', join(dir, 'a'), join(dir, 'b', 'shop-web.yaml'), '--format', 'crd', '-o', out]);
+    const r = await runCli(['merge', '--by', 'workload', join(dir, 'a'), join(dir, 'b', 'shop-web.yaml'), '--format', 'crd', '-o', out]);
+    expect(r.code, r.err).toBe(0);
     expect(readdirSync(out)).toEqual(['web-app.yaml']);
-    expect(r.stderr).toMatch(/merged 2 files into 1 profile/);
-    expect(r.stderr).toMatch(/web-app: 2 partials/);
+    expect(r.err).toMatch(/merged 2 files into 1 profile/);
+    expect(r.err).toMatch(/web-app: 2 partials/);
     expect(parse(readFileSync(join(out, 'web-app.yaml'), 'utf8')).spec.syscalls[0].names).toEqual(['openat', 'read', 'write']);
-    const noDir = await execa('node', [BIN, 'merge', '--by', 'workload', join(dir, 'a')], { reject: false });
-    expect([noDir.exitCode, noDir.stderr.trim()]).toEqual([2, 'syscribe: merge --by workload writes one profile per workload: -o must name a directory']);
+    const noDir = await runCli(['merge', '--by', 'workload', join(dir, 'a')]);
+    expect([noDir.code, noDir.err.trim()]).toEqual([2, 'syscribe: merge --by workload writes one profile per workload: -o must name a directory']);
     const empty = join(dir, 'empty');
     mkdirSync(empty, { recursive: true });
-    const none = await execa('node', [BIN, 'merge', '--by', 'workload', empty, '-o', out], { reject: false });
-    expect(none.exitCode).toBe(2);
-    expect(none.stderr).toMatch(/no profiles/);
+    const none = await runCli(['merge', '--by', 'workload', empty, '-o', out]);
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(/no profiles/);
   });
 });

@@ -4,29 +4,47 @@
  * yargs builders.
  */
 import { describe, expect, it } from 'vitest';
-import yargs from 'yargs';
-import { generatorOptionsFrom, withGeneratorOptions } from '../../src/cli/generator-options.js';
+import type { CommandModule } from 'yargs';
+import type { StatusCommand } from '../../src/cli/command.js';
+import { type GeneratorArgs, generatorOptionsFrom, withGeneratorOptions } from '../../src/cli/generator-options.js';
 import { makeMergeCommand, mergeOptionsFrom } from '../../src/cli/merge.js';
-import { UserError } from '../../src/errors.js';
 import { ACTIONS } from '../../src/profile/types.js';
 import { ACTION_ALIASES, ACTION_ORDER, actionRank, errnoByName, errnoName } from '../../src/profile/vocabulary.js';
+import { runCli } from '../helpers/cli.js';
 
 type Parsed = { action?: string; error?: string };
 
-async function parse(args: string[], build: (y: ReturnType<typeof yargs>) => unknown, read: (argv: never) => string | undefined): Promise<Parsed> {
-  try {
-    const y = build(yargs(args)) as ReturnType<typeof yargs>;
-    const argv = await y.strict().fail((m, e) => { throw e ?? new UserError(m); }).parseAsync();
-    return { action: read(argv as never) };
-  } catch (e) {
-    if (!(e instanceof UserError)) throw e;
-    return { error: 'refused' };
-  }
+/**
+ * `syscribe <probe> ARGS` through the CLI (runCli): a probe command with the real builder reads
+ * the options as the real command does. A refusal is exit 2 (a usage error); anything else throws.
+ */
+async function parse(args: string[], probe: (got: (v: unknown) => void) => CommandModule<object, never>): Promise<Parsed & { value?: unknown }> {
+  let value: unknown;
+  const r = await runCli(args, [probe((v) => { value = v; }) as unknown as StatusCommand<never>]);
+  if (r.code === 2) return { error: 'refused' };
+  if (r.code !== 0) throw new Error(`exit ${r.code}: ${r.err}`);
+  return { action: (value as { defaultAction?: string }).defaultAction, value };
 }
 
-const generator = (v: string) => parse(['--default-action', v, '--runtime', 'none'], (y) => withGeneratorOptions(y), (a) => generatorOptionsFrom(a).defaultAction);
-const mergeBuilder = makeMergeCommand().builder as (y: ReturnType<typeof yargs>) => unknown;
-const merge = (v: string) => parse(['a.json', '--default-action', v], (y) => mergeBuilder(y.command('$0 <inputs..>', '', () => {})), (a) => mergeOptionsFrom(a).defaultAction);
+const generatorProbe = (got: (v: unknown) => void): CommandModule<object, never> => ({
+  command: 'gen-probe',
+  describe: false,
+  builder: (y) => withGeneratorOptions(y) as never,
+  handler: (a) => got(generatorOptionsFrom(a as GeneratorArgs)),
+});
+const mergeProbe = (got: (v: unknown) => void): CommandModule<object, never> => ({
+  ...(makeMergeCommand() as unknown as CommandModule<object, never>),
+  command: 'merge-probe <inputs..>',
+  handler: (a) => got(mergeOptionsFrom(a as never)),
+});
+const generator = async (v: string) => {
+  const { value: _, ...p } = await parse(['gen-probe', '--default-action', v, '--runtime', 'none'], generatorProbe);
+  return p;
+};
+const merge = async (v: string) => {
+  const { value: _, ...p } = await parse(['merge-probe', 'a.json', '--default-action', v], mergeProbe);
+  return p;
+};
 
 describe('--default-action', () => {
   const values = [...Object.keys(ACTION_ALIASES), ...ACTIONS, ...ACTIONS.map((a) => a.toLowerCase()), 'notify', 'KILL', 'bogus', ''];
@@ -38,10 +56,9 @@ describe('--default-action', () => {
   });
 
   it('the generator takes --errno with trace too, as merge does', async () => {
-    const y = withGeneratorOptions(yargs(['--default-action', 'trace', '--errno', 'ENOSYS', '--runtime', 'none']));
-    expect(generatorOptionsFrom(await y.parseAsync())).toMatchObject({ defaultAction: 'SCMP_ACT_TRACE', errnoRet: 38 });
-    const z = withGeneratorOptions(yargs(['--default-action', 'log', '--errno', '1', '--runtime', 'none']));
-    expect(() => generatorOptionsFrom(z.parseSync())).toThrow('--errno goes with --default-action errno or trace, not SCMP_ACT_LOG');
+    expect((await parse(['gen-probe', '--default-action', 'trace', '--errno', 'ENOSYS', '--runtime', 'none'], generatorProbe)).value).toMatchObject({ defaultAction: 'SCMP_ACT_TRACE', errnoRet: 38 });
+    const z = await runCli(['gen-probe', '--default-action', 'log', '--errno', '1', '--runtime', 'none'], [generatorProbe(() => undefined) as unknown as StatusCommand<never>]);
+    expect([z.code, z.err]).toEqual([2, 'syscribe: --errno goes with --default-action errno or trace, not SCMP_ACT_LOG\n']);
   });
 });
 
