@@ -85,6 +85,16 @@ export class Collector {
     if (res.obs) for (const o of res.obs) this.add(o);
   }
 
+  /** A parsed line that observed one call of `name` (no arguments): line() with { kind: 'parsed', obs: [{ arch, name }] }, no objects made. */
+  parsedCall(arch: ArchId, name: string): void {
+    this.lines.parsed++;
+    const seen = arch === this.lastId ? this.lastMap?.get(name) : undefined;
+    if (seen !== undefined) {
+      seen.count++;
+      seen.noArgs++;
+    } else this.add({ arch, name });
+  }
+
   /** Add one observation: resolve its name, or record it as unknown. Returns the canonical name or undefined. */
   add(o: Observation): string | undefined {
     // Inputs are runs of one arch: keep its arch record and map at hand.

@@ -10,10 +10,10 @@ import { promises as fsp } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { PassThrough, type Readable } from 'node:stream';
 import { EXIT_USAGE, UserError } from '../errors.js';
-import { type LineHandler, LineSplitter } from './split-lines.js';
+import { type BytesHandler, type LineHandler, LineSplitter } from './split-lines.js';
 import type { Progress } from './progress.js';
 
-export type { LineHandler } from './split-lines.js';
+export type { BytesHandler, LineHandler } from './split-lines.js';
 
 /** Explain a file-open error in one line. */
 export function describeOpenError(path: string, e: NodeJS.ErrnoException): UserError {
@@ -230,8 +230,8 @@ export type ChunkHandler = (bytes: number, lines: number) => void;
  * Feed every line of a byte stream to `onLine`. Resolves at end of stream;
  * rejects (and stops reading) when the stream fails or `onLine` throws.
  */
-export async function eachLine(input: Readable, onLine: LineHandler, onChunk?: ChunkHandler): Promise<void> {
-  const splitter = new LineSplitter(onLine);
+export async function eachLine(input: Readable, onLine: LineHandler, onChunk?: ChunkHandler, onBytes?: BytesHandler): Promise<void> {
+  const splitter = new LineSplitter(onLine, false, onBytes);
   // An early exit (onLine throws) destroys the stream: for-await calls return() on it.
   for await (const chunk of input) {
     splitter.push(chunk as Buffer | string);
@@ -240,13 +240,13 @@ export async function eachLine(input: Readable, onLine: LineHandler, onChunk?: C
   splitter.end();
 }
 
-/** Open a path and feed its lines; `progress` (a terminal's progress line) is told the bytes read from the path. */
-export async function eachLineOfFile(path: string, onLine: LineHandler, progress?: Progress): Promise<void> {
+/** Open a path and feed its lines; `progress` (a terminal's progress line) is told the bytes read from the path; `onBytes`: a byte lane (split-lines.ts). */
+export async function eachLineOfFile(path: string, onLine: LineHandler, progress?: Progress, onBytes?: BytesHandler): Promise<void> {
   const { stream: input, raw } = await openInputParts(path);
   let seen = 0;
   progress?.nextInput();
   try {
-    await eachLine(input, onLine, progress && ((bytes, lines) => progress.update(raw ? raw.bytesRead : (seen += bytes), lines)));
+    await eachLine(input, onLine, progress && ((bytes, lines) => progress.update(raw ? raw.bytesRead : (seen += bytes), lines)), onBytes);
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code && !(err instanceof UserError)) throw describeOpenError(path, err);

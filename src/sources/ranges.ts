@@ -13,7 +13,7 @@
  * --follow stay single-pass (canCut()).
  */
 import { type FileHandle, stat } from 'node:fs/promises';
-import { type LineHandler, LineSplitter } from './split-lines.js';
+import { type BytesHandler, type LineHandler, LineSplitter } from './split-lines.js';
 import { describeOpenError, isGzip, openFile } from './lines.js';
 
 const READ = 1 << 20;
@@ -84,9 +84,9 @@ export type RangeChunkHandler = (bytes: number, lines: number) => void;
  * (0 or just after a newline), as lineRanges() gives. `stop()`, asked before
  * each read, ends the reading early (the lines already read are delivered).
  */
-export async function eachLineOfRange(path: string, start: number, end: number, onLine: LineHandler, onChunk?: RangeChunkHandler, stop?: () => boolean): Promise<void> {
+export async function eachLineOfRange(path: string, start: number, end: number, onLine: LineHandler, onChunk?: RangeChunkHandler, stop?: () => boolean, onBytes?: BytesHandler): Promise<void> {
   const fh = await openFile(path);
-  const splitter = new LineSplitter(onLine, start > 0);
+  const splitter = new LineSplitter(onLine, start > 0, onBytes);
   try {
     const buf = Buffer.allocUnsafe(READ);
     for (let pos = start; pos < end && !stop?.(); ) {
@@ -97,7 +97,7 @@ export async function eachLineOfRange(path: string, start: number, end: number, 
         throw describeOpenError(path, e as NodeJS.ErrnoException);
       }
       if (got <= 0) break; // the file shrank under us: read what there is
-      // the splitter keeps no reference to the chunk past push() (it decodes it), so the buffer is reused
+      // the splitter keeps no reference to the chunk past push() (it decodes it or hands out its bytes during push()), so the buffer is reused
       splitter.push(buf.subarray(0, got));
       pos += got;
       onChunk?.(got, splitter.lines);

@@ -24,6 +24,15 @@ import { StringDecoder } from 'node:string_decoder';
 
 export type LineHandler = (line: string, lineNo: number) => void;
 
+/**
+ * A line offered as its bytes buf[start, end) before it is decoded (CR of a
+ * CRLF removed): true when the handler took it, false to get it as a string
+ * from the LineHandler. Only complete lines of at most MAX_LINE bytes that
+ * do not start an input (a BOM may be there) are offered; the buffer is the
+ * caller's and is reused after push() returns.
+ */
+export type BytesHandler = (buf: Buffer, start: number, end: number, lineNo: number) => boolean;
+
 const SLICE = 1 << 16;
 
 /** Longest line kept, in characters (UTF-16 code units; bytes for ASCII): 1 MiB. */
@@ -48,8 +57,15 @@ export class LineSplitter {
   /** The current line ran past MAX_LINE: its characters are dropped up to its newline. */
   private skipping = false;
 
-  /** `midFile`: the bytes start inside a file (a range after its first), where a BOM is text, not a mark. */
-  constructor(private readonly onLine: LineHandler, midFile = false) {
+  /** Bytes of an unfinished line went to the decoder (the byte lane resumes after its newline). */
+  private held = false;
+
+  /**
+   * `midFile`: the bytes start inside a file (a range after its first), where a BOM is text, not a mark.
+   * `onBytes`: offered each line's bytes first (the byte lane of a parser); lines it declines are decoded
+   * one by one (decoding a complete line alone gives the characters decoding the whole stream gives it).
+   */
+  constructor(private readonly onLine: LineHandler, midFile = false, private readonly onBytes?: BytesHandler) {
     if (midFile) this.atStart = false;
   }
 
@@ -64,13 +80,56 @@ export class LineSplitter {
       this.text(chunk);
       return;
     }
+    if (this.onBytes !== undefined) {
+      this.bytes(chunk);
+      return;
+    }
+    this.decode(chunk);
+  }
+
+  private decode(chunk: Buffer): void {
     for (let i = 0; i < chunk.length; i += SLICE) {
       this.text(this.decoder.write(i === 0 && chunk.length <= SLICE ? chunk : chunk.subarray(i, Math.min(i + SLICE, chunk.length))));
     }
   }
 
+  /** push() with a byte lane: whole lines offered to onBytes, the rest (an input's first line, lines cut by the chunk's ends, over-long lines) decoded as push() does. */
+  private bytes(chunk: Buffer): void {
+    const n = chunk.length;
+    const onBytes = this.onBytes!;
+    let pos = 0;
+    if (this.atStart || this.held || this.rest.length > 0 || this.skipping) {
+      const nl = chunk.indexOf(10);
+      if (nl < 0) {
+        this.decode(chunk);
+        this.held = true;
+        return;
+      }
+      pos = nl + 1;
+      this.decode(pos === n ? chunk : chunk.subarray(0, pos));
+      this.held = false;
+    }
+    while (pos < n) {
+      const nl = chunk.indexOf(10, pos);
+      if (nl < 0) {
+        this.decode(chunk.subarray(pos));
+        this.held = true;
+        return;
+      }
+      if (nl - pos > MAX_LINE) {
+        this.decode(chunk.subarray(pos, nl + 1));
+      } else {
+        const e = nl > pos && chunk[nl - 1] === 13 ? nl - 1 : nl;
+        const no = ++this.n;
+        if (!onBytes(chunk, pos, e, no)) this.onLine(chunk.toString('utf8', pos, e), no);
+      }
+      pos = nl + 1;
+    }
+  }
+
   /** Deliver the last line if it had no newline; the splitter can be used again afterwards. */
   end(): void {
+    this.held = false;
     const tail = this.decoder.end();
     this.decoder = new StringDecoder('utf8');
     if (tail.length > 0) this.text(tail);

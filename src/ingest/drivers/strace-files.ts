@@ -11,6 +11,7 @@ import { StraceParser } from '../strace/index.js';
 import type { Progress } from '../../sources/progress.js';
 import { canCut } from '../../sources/ranges.js';
 import type { RangeStats } from './strace-ranges.js';
+import { StraceByteLane } from './strace-bytes.js';
 
 export interface IngestStraceOptions {
   /** The arch of processes with no personality hint (default: this machine's). */
@@ -23,6 +24,8 @@ export interface IngestStraceOptions {
   parallelMinBytes?: number;
   /** Told how a file parsed in ranges went (--debug). */
   onRanges?: (path: string, stats: RangeStats) => void;
+  /** false: every line decoded and given to StraceParser.line() (the byte lane off; tests compare both). */
+  byteLane?: boolean;
   /** Told of each range whose guesses did not hold at its cut (--debug). */
   onFallback?: (path: string, range: number, why: string, again: number, lines: number) => void;
 }
@@ -99,13 +102,16 @@ export async function ingestStrace(paths: string[], collector: Collector, opts: 
         jobs,
         ...(opts.defaultArch !== undefined ? { defaultArch: opts.defaultArch } : {}),
         ...(opts.progress ? { progress: opts.progress } : {}),
+        ...(opts.byteLane === false ? { byteLane: false } : {}),
         ...(opts.onFallback ? { onFallback: (r: number, why: string, again: number, lines: number) => opts.onFallback!(inp.path, r, why, again, lines) } : {}),
       });
       opts.onRanges?.(inp.path, stats);
       continue;
     }
     const source = inp.path;
-    await eachLineOfFile(inp.path, (line, n) => collector.line(parser.line(line), n, line, source), opts.progress);
+    const lane = new StraceByteLane(parser);
+    await eachLineOfFile(inp.path, (line, n) => collector.line(parser.line(line), n, line, source), opts.progress,
+      opts.byteLane === false ? undefined : (buf, a, b, n) => lane.take(collector, buf, a, b, n, source));
     for (const o of parser.end()) collector.add(o);
   }
 }

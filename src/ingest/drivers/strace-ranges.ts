@@ -13,6 +13,7 @@ import { Collector, type Observed } from '../../collect/collector.js';
 import { eachLineOfRange, lineRanges } from '../../sources/ranges.js';
 import type { Progress } from '../../sources/progress.js';
 import { StraceParser } from '../strace/index.js';
+import { StraceByteLane } from './strace-bytes.js';
 import { type RangeEnd, absorbRange, checkRange, checkpointLines, rangeCheckpoint, rangeEnd, rangeParser } from '../strace/range.js';
 
 /** One range for a worker: bytes [start, end) of `path`. */
@@ -25,6 +26,8 @@ export interface RangeJob {
   checkpoint?: number;
   /** The pid unprefixed lines belong to (the first range linked it). */
   upid?: number;
+  /** false: no byte lane (strace-bytes.ts), every line decoded. */
+  byteLane?: boolean;
 }
 
 /** Lines of the first range after which the workers start even if no unprefixed pid was linked. */
@@ -44,15 +47,23 @@ export async function parseStraceRange(job: RangeJob): Promise<RangeResult> {
   let collector = new Collector();
   let next = checkpointLines(1, job.checkpoint);
   let lines = 0;
-  await eachLineOfRange(job.path, job.start, job.end, (line, n) => {
+  const after = (n: number): void => {
     lines = n;
-    collector.line(parser.line(line), n, line, job.path);
     if (n === next) {
       segments.push({ observed: collector.result(), lines: n });
       collector = new Collector();
       rangeCheckpoint(parser, checkpoints);
       next = checkpointLines(checkpoints.length + 1, job.checkpoint);
     }
+  };
+  const lane = new StraceByteLane(parser);
+  await eachLineOfRange(job.path, job.start, job.end, (line, n) => {
+    collector.line(parser.line(line), n, line, job.path);
+    after(n);
+  }, undefined, undefined, job.byteLane === false ? undefined : (buf, a, b, n) => {
+    if (!lane.take(collector, buf, a, b, n, job.path)) return false;
+    after(n);
+    return true;
   });
   segments.push({ observed: collector.result(), lines });
   return { lines, end: rangeEnd(parser, checkpoints, segments) };
@@ -69,6 +80,8 @@ export interface StraceRangesOptions {
   cuts?: number[];
   /** Lines to a range's first checkpoint (tests). */
   checkpoint?: number;
+  /** false: no byte lane (strace-bytes.ts), every line decoded (tests compare both). */
+  byteLane?: boolean;
   /** Run a range job (default: in a worker thread; tests call parseStraceRange in-process). */
   run?: (job: RangeJob) => Promise<RangeResult>;
 }
@@ -96,6 +109,7 @@ export async function ingestStraceRanges(path: string, collector: Collector, opt
   const def = opts.defaultArch !== undefined ? { defaultArch: opts.defaultArch } : {};
   const jobs: Array<Promise<RangeResult>> = [];
   const parser = new StraceParser(def);
+  const lane = new StraceByteLane(parser);
   // The workers start once the first range has shown which pid unprefixed lines belong to
   // (stderr -f output), or after START_AFTER lines without: a range that knows it need not guess it.
   const start = (): void => {
@@ -103,7 +117,7 @@ export async function ingestStraceRanges(path: string, collector: Collector, opt
     const procs = parser.procs;
     const upid = procs.unprefixedLinked ? procs.unprefixedPid : undefined;
     for (let k = 1; k + 1 < cuts.length; k++) {
-      const job = run({ path, start: cuts[k]!, end: cuts[k + 1]!, ...def, ...(upid !== undefined ? { upid } : {}), ...(opts.checkpoint !== undefined ? { checkpoint: opts.checkpoint } : {}) });
+      const job = run({ path, start: cuts[k]!, end: cuts[k + 1]!, ...def, ...(upid !== undefined ? { upid } : {}), ...(opts.checkpoint !== undefined ? { checkpoint: opts.checkpoint } : {}), ...(opts.byteLane === false ? { byteLane: false } : {}) });
       job.catch(() => undefined); // awaited below, in order
       jobs.push(job);
     }
@@ -134,10 +148,8 @@ export async function ingestStraceRanges(path: string, collector: Collector, opt
     if (!taken) {
       let done = cuts[k]!;
       let next = checkpointLines(1, opts.checkpoint);
-      await eachLineOfRange(path, cuts[k]!, cuts[k + 1]!, (line, n) => {
-        if (taken) return;
+      const after = (n: number): void => {
         last = n;
-        collector.line(parser.line(line), n + base, line, path);
         if (k === 0 && (n >= START_AFTER || parser.procs.unprefixedLinked)) start();
         if (r !== undefined && n === next) {
           seg++;
@@ -148,7 +160,17 @@ export async function ingestStraceRanges(path: string, collector: Collector, opt
             else lastWhy = w;
           }
         }
-      }, progress && ((bytes, lines) => progress.update((done += bytes), base + lines)), () => taken);
+      };
+      await eachLineOfRange(path, cuts[k]!, cuts[k + 1]!, (line, n) => {
+        if (taken) return;
+        collector.line(parser.line(line), n + base, line, path);
+        after(n);
+      }, progress && ((bytes, lines) => progress.update((done += bytes), base + lines)), () => taken, opts.byteLane === false ? undefined : (buf, a, b, n) => {
+        if (taken) return true;
+        if (!lane.take(collector, buf, a, b, n + base, path)) return false;
+        after(n);
+        return true;
+      });
     }
     if (r !== undefined) {
       if (taken) {

@@ -33,7 +33,12 @@ export class CallTracker {
   call(text: string, name: string, argStart: number, pid: number, nr: number, cut: boolean, resumed: boolean): LineResult {
     const procs = this.procs;
     procs.callLines++;
-    let st = procs.stateOf(pid, resumed);
+    return this.callOf(procs.stateOf(pid, resumed), text, name, argStart, pid, nr, cut, resumed);
+  }
+
+  /** call() after its line was counted and its state looked up (the byte lane, bytes.ts, looks it up before it decodes a line). */
+  callOf(st: PidState, text: string, name: string, argStart: number, pid: number, nr: number, cut: boolean, resumed: boolean): LineResult {
+    const procs = this.procs;
     const obsPid = procs.obsPid(pid);
     const len = text.length;
     let f = this.flags.get(name) ?? 0;
