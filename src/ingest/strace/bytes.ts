@@ -28,7 +28,7 @@ import type { LineResult } from '../../types.js';
 import type { StraceParser } from './index.js';
 import { NO_PID } from './processes.js';
 import { CLS } from './scanner.js';
-import { F_HINT64 } from './tables.js';
+import { F_HINT64, type Family } from './tables.js';
 
 /** lineBytes() took the line as one complete call: parser.fastArch / parser.fastName say which. */
 export const FAST_CALL: LineResult = Object.freeze({ kind: 'parsed' }) as LineResult;
@@ -36,20 +36,38 @@ const PARSED_EMPTY: LineResult = Object.freeze({ kind: 'parsed' }) as LineResult
 
 const UNFINISHED = Buffer.from(' <unfinished ...>', 'latin1');
 
-/** What lineBytes() found for a FAST_CALL line (read right after it). */
+/** A known name and its flags (tables.ts), by the hash of its characters. */
+interface Entry {
+  name: string;
+  flags: number;
+}
+type Entries = Map<number, Entry | Entry[]>;
+
+/** What lineBytes() found for a FAST_CALL line (read right after it), and the name table it reads. */
 export interface FastCall {
   arch: ArchId;
   name: string;
+  /** The family's names with their flags (one lookup where line() makes two); made by the first lineBytes(). */
+  entries?: Entries;
+}
+
+function entriesOf(fam: Family): Entries {
+  const m: Entries = new Map();
+  for (const [h, v] of fam.names) {
+    const e = (n: string): Entry => ({ name: n, flags: fam.flags.get(n) ?? 0 });
+    m.set(h, typeof v === 'string' ? e(v) : v.map(e));
+  }
+  return m;
 }
 
 const isDigit = (c: number) => c >= 48 && c <= 57;
 
 /** The known name spelled by buf[i, j) (hash h): nameAt() for bytes, without the syscall_N forms. */
-function nameAtBytes(names: Map<number, string | string[]>, buf: Buffer, i: number, j: number, h: number): string | undefined {
+function nameAtBytes(names: Entries, buf: Buffer, i: number, j: number, h: number): Entry | undefined {
   const hit = names.get(h);
   if (hit === undefined) return undefined;
-  if (typeof hit === 'string') return sameBytes(hit, buf, i, j) ? hit : undefined;
-  for (const n of hit) if (sameBytes(n, buf, i, j)) return n;
+  if (!Array.isArray(hit)) return sameBytes(hit.name, buf, i, j) ? hit : undefined;
+  for (const n of hit) if (sameBytes(n.name, buf, i, j)) return n;
   return undefined;
 }
 
@@ -128,9 +146,9 @@ export function lineBytes(p: StraceParser, fast: FastCall, buf: Buffer, start: n
     break;
   }
 
-  const names = p.procs.fam.names;
+  const names = fast.entries ?? (fast.entries = entriesOf(p.procs.fam));
   const c = buf[i]!;
-  let name: string | undefined;
+  let hit: Entry | undefined;
   let argStart: number;
   let resumed = false;
   if ((c >= 97 && c <= 122) || c === 95 || (c >= 65 && c <= 90)) {
@@ -142,7 +160,7 @@ export function lineBytes(p: StraceParser, fast: FastCall, buf: Buffer, start: n
       h = (Math.imul(h, 31) + d) | 0;
     }
     if (j >= len || buf[j] !== 40 /* ( */) return undefined;
-    name = nameAtBytes(names, buf, i, j, h);
+    hit = nameAtBytes(names, buf, i, j, h);
     argStart = j + 1;
   } else if (c === 60 && buf[i + 1] === 46 && buf[i + 2] === 46 && buf[i + 3] === 46 && buf[i + 4] === 32 && i + 5 <= len) {
     // <... name resumed>
@@ -157,15 +175,17 @@ export function lineBytes(p: StraceParser, fast: FastCall, buf: Buffer, start: n
     // the name runs to the first " resumed>"; a name with a space in it is no known name (line() says why)
     if (e + 9 > len || buf[e + 1] !== 114 || buf[e + 2] !== 101 || buf[e + 3] !== 115 || buf[e + 4] !== 117 || buf[e + 5] !== 109 ||
         buf[e + 6] !== 101 || buf[e + 7] !== 100 || buf[e + 8] !== 62) return undefined;
-    name = nameAtBytes(names, buf, i + 5, e, h);
+    hit = nameAtBytes(names, buf, i + 5, e, h);
     argStart = e + 9;
     resumed = true;
   } else return undefined;
-  if (name === undefined || (name.charCodeAt(0) === 115 && name.startsWith('syscall_'))) return undefined;
+  if (hit === undefined) return undefined;
+  const name = hit.name;
+  if (name.charCodeAt(0) === 115 && name.startsWith('syscall_')) return undefined;
 
   const procs = p.procs;
   const calls = p.calls;
-  const f = procs.fam.flags.get(name) ?? 0;
+  const f = hit.flags;
   const unfinished = endsUnfinished(buf, start, len);
   if (unfinished) {
     if (resumed || f !== 0) return undefined;
