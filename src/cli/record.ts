@@ -2,14 +2,13 @@ import { existsSync } from 'node:fs';
 import { defineCommand } from './command.js';
 import { flagFor } from './flags.js';
 import { which } from '../util/which.js';
-import { Collector } from '../collect/collector.js';
 import { EXIT_FINDING, EXIT_USAGE, UserError } from '../errors.js';
 import { escapeControl } from '../util/argv.js';
 import { DEFAULT_DIR, DEFAULT_ROOT, checkInstallTarget, installProfile, usageSnippet } from '../install/install.js';
 import type { VerifyOptions } from '../runtime/verify.js';
 import type { SeccompProfile } from '../profile/types.js';
-import { type RecordOutcome, type RecordTarget, recordWithStrace } from '../record/strace-backend.js';
-import { checkOutputArgs, emitProfile, generatorOptionsFrom, withGeneratorOptions } from './generator-options.js';
+import { runRecord } from '../app/record.js';
+import { checkOutputArgs, generatorOptionsFrom, printEmitted, profileOutputFrom, refuseEmpty, withGeneratorOptions } from './generator-options.js';
 
 /** --backend's choices (the yargs-free path in fast-path.ts checks them too). */
 export const RECORD_BACKENDS = ['strace', 'bpftrace', 'auto'] as const;
@@ -23,7 +22,7 @@ export const recordCommand = defineCommand({
         // The command's arguments are passed as written (yargs would run `echo 0x10` as `echo 16`).
         .parserConfiguration({ 'populate--': true, 'parse-positional-numbers': false, 'parse-numbers': false })
         .positional('cmd', { type: 'string', array: true, describe: 'the command, after --' })
-        .option('backend', { choices: [...RECORD_BACKENDS], default: 'strace', describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
+        .option('backend', { choices: [...RECORD_BACKENDS], default: 'strace' as const, describe: 'strace (any user with ptrace), bpftrace (root, in-kernel counting, near full speed), auto (bpftrace when it can run)' })
         .option('pid', { type: 'number', describe: 'Attach to a running process (threads and children too) until Ctrl-C' })
         .option('in-container', { type: 'boolean', describe: 'Run CMD in a container (--runtime runc or crun; runc for any/none) and record only what its seccomp filter sees: the runtime\'s own calls after it installs the filter and the program\'s, in the container (root). With --no-new-privileges the container runs with noNewPrivileges true' })
         .option('verify', { type: 'boolean', describe: 'Then run CMD in runc with and without the profile (syscribe verify)' })
@@ -50,42 +49,31 @@ export const recordCommand = defineCommand({
     if (cmd.length && !(cmd[0]!.includes('/') ? existsSync(cmd[0]!) : which(cmd[0]!))) throw new UserError(`${cmd[0]}: command not found`);
     const containerRuntime = argv.runtime === 'crun' ? 'crun' : 'runc';
     const noNewPrivileges = argv['new-privileges'] === false;
-    if (argv['in-container']) {
-      // Loaded when used: record -- CMD's fixed cost is mostly start-up.
-      const { inContainerNote, inContainerSummary, recordInContainer } = await import('../record/in-container.js');
-      const collector = new Collector();
-      const rec = await recordInContainer({ cmd, runtime: containerRuntime, noNewPrivileges }, collector);
-      // The runtime's own calls after the install were recorded. --runtime runc|crun (or none): nothing more;
-      // --runtime any (the default): the measured sets of every runtime are added too, so the profile also
-      // starts under the other runtime and newer releases.
-      if (argv.runtime !== 'any') Object.assign(opts, { runtime: 'none', runtimeSyscalls: [] });
-      const { profile } = await emitProfile(collector.result(), argv, opts, {
-        backend: 'strace', inContainer: { ...inContainerSummary(rec), measuredSetsAdded: argv.runtime === 'any' }, exitCode: rec.exitCode, interrupted: rec.interrupted,
-      });
-      if (!argv.json) process.stderr.write(inContainerNote({ ...rec, measuredSetsAdded: argv.runtime === 'any' }));
-      if (argv.verify) {
-        const v = await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges });
-        if (v !== 0) return v;
-      }
-      if (argv.install) await install(argv, profile);
-      return rec.exitCode;
+    const inContainer = argv['in-container'] ? { runtime: containerRuntime, noNewPrivileges, addMeasuredSets: argv.runtime === 'any' } as const : undefined;
+    const r = await runRecord({
+      target: argv.pid !== undefined ? { pid: argv.pid } : { cmd },
+      backend: argv.backend,
+      ...(inContainer ? { inContainer } : {}),
+      generate: opts,
+      out: profileOutputFrom(argv),
+      allowEmpty: !!argv['allow-empty'],
+    });
+    if (r.empty) refuseEmpty(r.observed, argv, '', r.fields);
+    const { profile } = r.emitted!;
+    await printEmitted(r.emitted!, argv, r.fields);
+    if (r.inContainer && !argv.json) {
+      const { inContainerNote } = await import('../record/in-container.js');
+      process.stderr.write(inContainerNote({ ...r.inContainer, measuredSetsAdded: inContainer!.addMeasuredSets }));
     }
-    const target: RecordTarget = argv.pid !== undefined ? { pid: argv.pid } : { cmd };
-    let backend = argv.backend;
-    const bpf = backend === 'strace' ? undefined : await import('../record/bpftrace-backend.js');
-    if (backend === 'auto') backend = (await bpf!.bpftraceUnavailable()) ? 'strace' : 'bpftrace';
-    const collector = new Collector();
-    const outcome: RecordOutcome = backend === 'bpftrace' ? await bpf!.recordWithBpftrace(target, collector) : await recordWithStrace(target, collector);
-    const { profile } = await emitProfile(collector.result(), argv, opts, { backend, exitCode: outcome.exitCode, interrupted: outcome.interrupted, ...(outcome.signal ? { partial: true, signal: outcome.signal } : {}) });
-    if (outcome.signal && !argv.json) {
-      process.stderr.write(`partial: recording stopped by ${outcome.signal} before ${argv.pid !== undefined ? `detaching from pid ${argv.pid}` : 'the command ended'}: the profile holds what was seen until then\n`);
+    if (!r.inContainer && r.signal && !argv.json) {
+      process.stderr.write(`partial: recording stopped by ${r.signal} before ${argv.pid !== undefined ? `detaching from pid ${argv.pid}` : 'the command ended'}: the profile holds what was seen until then\n`);
     }
     if (argv.verify) {
       const v = await reportVerify({ profile, cmd, runtime: containerRuntime, noNewPrivileges });
       if (v !== 0) return v;
     }
     if (argv.install) await install(argv, profile);
-    return outcome.exitCode;
+    return r.exitCode;
   },
 });
 
