@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { type ArgsOf, defineCommand } from './command.js';
-import { PARALLEL_MIN_BYTES, jobsFrom, withJobsOption } from './jobs-option.js';
+import { AUTO_CORES, PARALLEL_MIN_BYTES, jobsFrom, withJobsOption } from './jobs-option.js';
 import { archById } from '../arch.js';
 import { SPLIT_KEYS, type SplitKey } from '../app/audit.js';
 import { runAudit } from '../app/audit-run.js';
@@ -47,7 +47,7 @@ const builder = (y: Argv) =>
       .option('from-start', { type: 'boolean', describe: 'With --follow: read the existing content first', group: 'Follow:' })
       .option('flush-interval', { type: 'number', default: 1, describe: 'With --follow: rewrite the profile at most every N seconds', group: 'Follow:' })
       .option('state', { type: 'string', describe: 'With --follow --split-by: the restart-safe state (log position, per-group syscall sets); default <-o>.state.json, beside the output directory', group: 'Follow:' }),
-  ))
+  ), AUTO_CORES)
     .example('sudo $0 audit -o app.json --comm myapp', 'records of one program from /var/log/audit/audit.log')
     .example('$0 audit --dmesg --baseline none --runtime none', 'exactly what was logged, from the kernel ring buffer')
     .example('$0 audit audit.log --split-by container -o profiles/', 'one profile per container')
@@ -64,7 +64,7 @@ export const auditCommand = defineCommand({
     await checkOutputArgs(argv, { directory: !!argv['split-by'], nameOptional: !!argv['split-by'] });
     const opts = generatorOptionsFrom(argv);
     const filter = filterFrom(argv);
-    const jobs = jobsFrom(argv.jobs);
+    const jobs = jobsFrom(argv.jobs, AUTO_CORES);
     const split = argv['split-by'];
     const files = argv.files?.length ? argv.files : undefined;
     const sources = [argv.dmesg, argv.journal, files].filter(Boolean).length;

@@ -3,7 +3,7 @@ import { archOption } from './arch-option.js';
 import { runStrace } from '../app/strace.js';
 import type { RangeStats } from '../ingest/drivers/strace-ranges.js';
 import { checkOutputArgs, generatorOptionsFrom, printEmitted, profileOutputFrom, refuseEmpty, withGeneratorOptions } from './generator-options.js';
-import { PARALLEL_MIN_BYTES, jobsFrom, withJobsOption } from './jobs-option.js';
+import { AUTO_ONE, PARALLEL_MIN_BYTES, jobsFrom, withJobsOption } from './jobs-option.js';
 import { escapeControl } from '../util/escape.js';
 
 export const straceCommand = defineCommand({
@@ -14,7 +14,7 @@ export const straceCommand = defineCommand({
       y
         .positional('files', { type: 'string', array: true, demandOption: true, describe: 'strace logs (- for stdin; .gz read transparently; -ff -o prefix.PID files)' })
         .option('default-arch', { type: 'string', describe: 'Arch of processes with no personality hint (default: this machine\'s)' }),
-    ))
+    ), AUTO_ONE)
       .example('$0 strace app.strace -o app.json', 'containerd RuntimeDefault + what the app called')
       .example('strace -f -o /dev/stdout ./app | $0 strace - --baseline none --runtime none', 'exactly what the app called, from a pipe')
       .example('$0 strace trace.* --baseline crio --format crd --name my-app -o my-app.yaml', 'a Security Profiles Operator SeccompProfile from strace -ff -o trace files')
@@ -28,7 +28,7 @@ export const straceCommand = defineCommand({
       files: argv.files,
       ingest: {
         ...(defaultArch ? { defaultArch } : {}),
-        jobs: jobsFrom(argv.jobs),
+        jobs: jobsFrom(argv.jobs, AUTO_ONE),
         parallelMinBytes: PARALLEL_MIN_BYTES,
         ...(debug ? {
           onFallback: (path: string, range: number, why: string, again: number, lines: number) => debug(`${path}: range ${range}: ${why} (the main thread parsed ${again} of its ${lines} lines)`),
