@@ -9,13 +9,13 @@
  * the file and range drivers, and on random mixes of fixture lines and
  * garbage bytes (fast-check). And the lane must really take most lines.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Collector, type Observed } from '../../src/collect/collector.js';
+import { canon, straceFixtures } from '../helpers/strace-fixtures.js';
+import { Collector } from '../../src/collect/collector.js';
 import { StraceByteLane } from '../../src/ingest/drivers/strace-bytes.js';
 import { ingestStrace } from '../../src/ingest/drivers/strace-files.js';
 import { ingestStraceRanges, parseStraceRange } from '../../src/ingest/drivers/strace-ranges.js';
@@ -23,21 +23,11 @@ import { StraceParser } from '../../src/ingest/strace/index.js';
 import { rangeParser } from '../../src/ingest/strace/range.js';
 import { LineSplitter, MAX_LINE } from '../../src/sources/split-lines.js';
 
-const FX = join(import.meta.dirname, '../fixtures/strace');
 const tmp = mkdtempSync(join(tmpdir(), `syscribe-bytes-${process.pid}-`));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const fixtures: Array<[string, Buffer]> = readdirSync(FX)
-  .filter((f) => statSync(join(FX, f)).isFile() && f !== 'README.md' && f !== 'record.sh')
-  .sort()
-  .map((f) => {
-    let d = readFileSync(join(FX, f));
-    if (d[0] === 0x1f && d[1] === 0x8b) d = gunzipSync(d);
-    return [f, d];
-  });
+const fixtures = straceFixtures();
 
-const canon = (o: Observed): string =>
-  JSON.stringify(o, (_k, v: unknown) => (v instanceof Map ? [...v] : typeof v === 'bigint' ? `${v}n` : v));
 
 /** Feed `data` in the given chunk lengths (cycled) through a splitter, with or without the byte lane; Observed as JSON and lines the lane took. */
 function run(data: Buffer, chunks: number[], lane: boolean, opts: { midFile?: boolean; range?: boolean } = {}): { text: string; taken: number } {

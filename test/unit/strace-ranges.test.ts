@@ -7,34 +7,21 @@
  * their line numbers — wherever the cuts fall. The ranges run in-process
  * here (the worker thread only wraps parseStraceRange).
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
-import { Collector, type Observed } from '../../src/collect/collector.js';
+import { canon, straceFixtures } from '../helpers/strace-fixtures.js';
+import { Collector } from '../../src/collect/collector.js';
 import { ingestStrace } from '../../src/ingest/drivers/strace-files.js';
 import { ingestStraceRanges, parseStraceRange } from '../../src/ingest/drivers/strace-ranges.js';
 
-const FX = join(import.meta.dirname, '../fixtures/strace');
 const tmp = mkdtempSync(join(tmpdir(), `syscribe-ranges-${process.pid}-`));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-/** Every fixture file's content (gzip decompressed, ending in a newline), by name. */
-const fixtures: Array<[string, Buffer]> = readdirSync(FX)
-  .filter((f) => statSync(join(FX, f)).isFile() && f !== 'README.md' && f !== 'record.sh')
-  .sort()
-  .map((f) => {
-    let d = readFileSync(join(FX, f));
-    if (d[0] === 0x1f && d[1] === 0x8b) d = gunzipSync(d);
-    if (d.length > 0 && d[d.length - 1] !== 10) d = Buffer.concat([d, Buffer.from('\n')]);
-    return [f, d];
-  });
+const fixtures = straceFixtures({ newlineEnd: true });
 
-/** Observed as comparable text (Maps in order, bigints as text). */
-export const canon = (o: Observed): string =>
-  JSON.stringify(o, (_k, v: unknown) => (v instanceof Map ? [...v] : typeof v === 'bigint' ? `${v}n` : v));
 
 let n = 0;
 function file(data: Buffer): { path: string; starts: number[] } {
