@@ -8,8 +8,8 @@ if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('syscribe: dist/ is missing; run `npm install` (or `npm run build`) in the syscribe checkout first.\n');
   process.exit(2);
 }
-// `record --backend bpftrace`: bpftrace starts now and compiles its script while the CLI loads (dist/record/prestart.js).
-const early = process.argv[2] === 'record' ? await import('../dist/record/prestart.js') : undefined;
+// `record --backend bpftrace`: bpftrace starts now and compiles its script while the CLI loads (dist/cli/prestart.js).
+const early = process.argv[2] === 'record' ? await import('../dist/cli/prestart.js') : undefined;
 await early?.prestart(process.argv.slice(2));
 const { main } = await import(entry.href);
 process.exitCode = await main();

@@ -62,7 +62,7 @@ function run(cmd: string[]): { child: ReturnType<typeof spawn>; ended: Promise<E
 export async function recordWithBpftrace(target: RecordTarget, collector: Collector): Promise<RecordOutcome> {
   const mode: BpftraceMode = target.pid !== undefined ? 'pid' : 'cmd';
   const watched = mode === 'pid' ? target.pid! : process.pid;
-  // Started by bin/syscribe.js before the CLI loaded (prestart.ts), when the argv said so.
+  // Started by bin/syscribe.js before the CLI loaded (cli/prestart.ts), when the argv said so.
   let tracer = takePrestarted(mode, watched);
   try {
     const why = await bpftraceUnavailable();

@@ -1,12 +1,8 @@
 /**
- * `syscribe record --backend bpftrace` (or `auto` where bpftrace can run):
- * bin/syscribe.js calls prestart() with the raw argv before the CLI is even
- * loaded, so bpftrace's own start-up (compiling the script, attaching the
- * probes: most of the backend's fixed cost) runs on the other core while node
- * loads and parses. The guess from the raw argv is only a guess: the record
- * command takes the session only when the parsed options ask for the same
- * tracing (takePrestarted), and anything not taken is killed when the CLI is
- * done (discardPrestarted), e.g. after a usage error.
+ * A bpftrace session started before the CLI loaded (cli/prestart.ts guesses
+ * from the raw argv that `record` will want one): bpftrace's compile-and-attach
+ * overlaps node's start-up. The backend takes it only when it traces what the
+ * parsed options ask for; a session nobody took is killed.
  */
 import { existsSync } from 'node:fs';
 import { which } from '../util/which.js';
@@ -14,40 +10,16 @@ import type { BpftraceMode, BpftraceSession } from './bpftrace-session.js';
 
 let early: BpftraceSession | undefined;
 
-/** What `record` argv asks the bpftrace backend to watch, or undefined when it is not (obviously) a bpftrace recording. */
-export function prestartTarget(argv: readonly string[]): { mode: BpftraceMode; target: number } | undefined {
-  if (argv[0] !== 'record') return undefined;
-  const end = argv.indexOf('--');
-  const opts = argv.slice(1, end < 0 ? argv.length : end);
-  let backend: string | undefined;
-  let pid: number | undefined;
-  for (let i = 0; i < opts.length; i++) {
-    const a = opts[i]!;
-    if (a === '--help' || a === '-h' || a === '--version' || a === '--in-container') return undefined;
-    if (a === '--backend') backend = opts[++i];
-    else if (a.startsWith('--backend=')) backend = a.slice('--backend='.length);
-    else if (a === '--pid' || a.startsWith('--pid=')) {
-      const v = a === '--pid' ? opts[++i] : a.slice('--pid='.length);
-      if (!v || !/^[1-9][0-9]*$/.test(v)) return undefined;
-      pid = Number(v);
-    }
-  }
-  if (backend !== 'bpftrace' && !(backend === 'auto' && bpftraceLikely())) return undefined;
-  return pid !== undefined ? { mode: 'pid', target: pid } : { mode: 'cmd', target: process.pid };
-}
-
 /** The quick checks of bpftraceUnavailable() (no mounting): root, x86_64, bpftrace installed, tracefs there. */
-function bpftraceLikely(): boolean {
+export function bpftraceLikely(): boolean {
   return process.getuid?.() === 0 && process.arch === 'x64' && which('bpftrace') !== undefined
     && (existsSync('/sys/kernel/tracing/events/raw_syscalls') || existsSync('/sys/kernel/debug/tracing/events/raw_syscalls'));
 }
 
-/** Start bpftrace now when argv is a bpftrace recording that can run here (a strace recording loads nothing more). */
-export async function prestart(argv: readonly string[]): Promise<void> {
-  const t = prestartTarget(argv);
-  if (!t || !bpftraceLikely()) return;
+/** Start the session now (bpftrace-session.ts is loaded only here: a strace recording loads nothing more). */
+export async function startEarly(mode: BpftraceMode, target: number): Promise<void> {
   const { BpftraceSession } = await import('./bpftrace-session.js');
-  early = new BpftraceSession(t.mode, t.target);
+  early = new BpftraceSession(mode, target);
 }
 
 /** The session started early, when it traces what the parsed options ask for (else it is killed). */

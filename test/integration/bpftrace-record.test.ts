@@ -1,5 +1,5 @@
 // record --backend bpftrace with the installed bpftrace: how it is started and stopped
-// (src/record/bpftrace-session.ts, src/record/prestart.ts).
+// (src/record/bpftrace-session.ts, src/cli/prestart.ts, src/record/prestart.ts).
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
