@@ -5,12 +5,12 @@ import { diffProfiles } from '../../src/algebra/diff.js';
 import { evaluator } from '../../src/algebra/evaluate.js';
 import { mergeProfiles } from '../../src/algebra/merge.js';
 import { normalizeProfile } from '../../src/algebra/normalize.js';
-import { UserError } from '../../src/errors.js';
 import { argHolds, argInWords } from '../../src/generate/conditions.js';
 import { parseJsonExact, stringifyJsonExact } from '../../src/profile/exact-json.js';
 import { parseProfileText } from '../../src/profile/load.js';
 import { profileToCrd, profileToJson } from '../../src/profile/serialize.js';
 import { validateProfile } from '../../src/profile/validate.js';
+import { refusal } from '../helpers/profiles.js';
 
 const U64_MAX = '18446744073709551615'; // 2^64-1
 const P63 = '9223372036854775808'; // 2^63
@@ -31,16 +31,7 @@ function profileText(v: Record<string, string>): string {
 
 const load = (text: string, name = 'p.json') => parseProfileText(text, name)[0]!.profile;
 
-function bad(text: string, name = 'p.json'): string {
-  try {
-    parseProfileText(text, name);
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    expect((e as UserError).exitCode).toBe(2);
-    return (e as UserError).message;
-  }
-  throw new Error('expected a UserError');
-}
+const bad = (text: string, name = 'p.json'): string => refusal(text, name);
 
 describe('parseJsonExact / stringifyJsonExact', () => {
   it('integer literals beyond 2^53 come back as exact bigints, the rest as JSON.parse gives them', () => {

@@ -7,6 +7,7 @@ import { UserError } from '../../src/errors.js';
 import { loadProfile, loadProfileFile, looksLikeProfile, parseProfileText } from '../../src/profile/load.js';
 import { profileToCrd, profileToJson } from '../../src/profile/serialize.js';
 import type { SeccompProfile } from '../../src/profile/types.js';
+import { refusal } from '../helpers/profiles.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'syscribe-load-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -116,16 +117,7 @@ describe('loadProfile', () => {
   });
 
   describe('refuses, naming the file and the failing path', () => {
-    const bad = (text: string, name = 'bad.json') => {
-      try {
-        parseProfileText(text, name);
-      } catch (e) {
-        expect(e).toBeInstanceOf(UserError);
-        expect((e as UserError).exitCode).toBe(2);
-        return (e as UserError).message;
-      }
-      throw new Error('expected a UserError');
-    };
+    const bad = (text: string, name = 'bad.json'): string => refusal(text, name);
     it('schema errors in OCI JSON', () => {
       expect(bad(JSON.stringify({ defaultAction: 'SCMP_ACT_ERRNO', syscalls: [{ names: ['read'], action: 'SCMP_ACT_ALLOW' }, { names: ['socket'], action: 'SCMP_ACT_ALLOW', args: [{ index: 0, value: 1, op: 'SCMP_CMP_IS' }] }] })))
         .toBe('bad.json: not a valid seccomp profile: /syscalls/1/args/0/op: must be one of SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_EQ, SCMP_CMP_GE, SCMP_CMP_GT, SCMP_CMP_MASKED_EQ');

@@ -6,11 +6,11 @@ import { flagFor } from '../../src/cli/flags.js';
 import { describe, expect, it } from 'vitest';
 import { evaluator } from '../../src/algebra/evaluate.js';
 import { normalizeRules } from '../../src/algebra/normalize.js';
-import { UserError } from '../../src/errors.js';
 import { type FlattenTarget, defaultCaps, flattenBaseline, flattenRules } from '../../src/generate/flatten.js';
 import { defaultTarget, parseProfileText } from '../../src/profile/load.js';
 import { profileToJson } from '../../src/profile/serialize.js';
 import { hostArch } from '../../src/arch.js';
+import { refusal } from '../helpers/profiles.js';
 
 const fixtures = join(__dirname, '..', 'fixtures', 'profiles');
 const MOBY = readFileSync(join(fixtures, 'moby-default.excerpt.json'), 'utf8');
@@ -26,16 +26,7 @@ const load = (text: string, target?: FlattenTarget, source = 'moby.json') => {
   return all[0]!;
 };
 
-function bad(text: string, target: FlattenTarget = x86): string {
-  try {
-    parseProfileText(text, 'bad.json', { target });
-  } catch (e) {
-    expect(e).toBeInstanceOf(UserError);
-    expect((e as UserError).exitCode).toBe(2);
-    return (e as UserError).message;
-  }
-  throw new Error('expected a UserError');
-}
+const bad = (text: string, target: FlattenTarget = x86): string => refusal(text, 'bad.json', { target });
 
 describe("Docker's default.json (excerpt, verbatim)", () => {
   it('is flattened for x86_64, the default caps and kernel 6.1 as docker does', () => {
